@@ -1,0 +1,5 @@
+"""`python -m cnncalc` runs the command line."""
+
+from cnncalc.cli import main
+
+main()

@@ -1,0 +1,370 @@
+"""IR → report: shapes, weights, MACs, FLOPs, memory and receptive field per row (DESIGN §4).
+
+Pure arithmetic over the IR: no printing, no torch, no numpy. Figures for a row are per
+batch (per image × batch) except `nodes`, which counts one image's output as the seed does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cnncalc.errors import CnnCalcError, DslError
+from cnncalc.ir import Block, Item, Net, Node, Shape, Span
+from cnncalc.layers import ShapeError, Window
+from cnncalc.layers.base import Columns
+
+DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1, "fp64": 8}
+# Extra bytes per trainable weight kept by the optimizer (besides the weight and its grad).
+OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Rf:
+    """Receptive field per axis (H, W): size, jump (effective stride) and start (centre of the
+    first output's field, in input pixels) by the standard recurrence (DESIGN §4)."""
+
+    size: tuple[int, int] = (1, 1)
+    jump: tuple[int, int] = (1, 1)
+    start: tuple[float, float] = (0.5, 0.5)
+
+    def through(self, win: Window | None) -> Rf:
+        """The field after a sliding window (None: unchanged)."""
+        if win is None:
+            return self
+        size, jump, start = [], [], []
+        for a in (0, 1):
+            k = win.effective(a)
+            size.append(self.size[a] + (k - 1) * self.jump[a])
+            start.append(self.start[a] + ((k - 1) / 2 - win.pad[a]) * self.jump[a])
+            jump.append(self.jump[a] * win.stride[a])
+        return Rf((size[0], size[1]), (jump[0], jump[1]), (start[0], start[1]))
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row of the report: a layer, or the header of a Res/Cat/Seq block.
+
+    Block rows hold the sums of their children for weights, MACs and FLOPs; their
+    `other_ops` and `activation_bytes` are their own (the add, the concatenation).
+    """
+
+    name: str
+    kind: str
+    depth: int
+    branch: int  # index of the branch this row sits in, within its parent block
+    block: bool
+    input: Shape
+    output: Shape
+    nodes: int  # output elements per image (the seed's 노드개수)
+    weights: int
+    buffers: int
+    macs: int
+    flops: int
+    backward_flops: int
+    other_ops: int
+    activation_bytes: int  # new memory this row's output takes at inference, for the batch
+    rf: Rf
+    columns: Columns
+    fan: tuple[int, int] | None
+    warnings: tuple[str, ...]
+    explain: tuple[str, ...]
+    span: Span
+    dsl: str
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Whole-net figures (DESIGN §4); bytes for the batch and dtype of the report."""
+
+    weights: int
+    buffers: int
+    weight_bytes: int
+    buffer_bytes: int
+    nodes: int
+    activation_bytes: int
+    peak_activation_bytes: int
+    peak_bytes: int
+    macs: int
+    flops: int
+    backward_flops: int
+    other_ops: int
+    saved_bytes: int
+    optimizer_bytes: int
+    train_bytes: int
+    rf: Rf
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What `analyze` returns and every renderer reads."""
+
+    name: str
+    description: str
+    input: Shape
+    output: Shape
+    batch: int
+    dtype: str
+    optimizer: str
+    rows: tuple[Row, ...]
+    totals: Totals
+    src: str
+    warnings: tuple[tuple[str, str], ...] = ()  # (row name, message)
+
+    @property
+    def dtype_bytes(self) -> int:
+        """Bytes per element of the report's dtype."""
+        return DTYPE_BYTES[self.dtype]
+
+
+@dataclass(slots=True)
+class _Flow:
+    """The tensor flowing between rows during the walk."""
+
+    shape: Shape
+    rf: Rf
+    grad: bool  # needs a gradient (something trainable upstream)
+    tid: int  # identity of its storage, so saved tensors are counted once
+    live: int  # bytes of it counted live for the peak (0 when a caller already counts it)
+
+
+@dataclass(slots=True)
+class _Walk:
+    """Mutable state of one analysis walk; never leaves this module."""
+
+    src: str
+    batch: int
+    elem: int
+    strict: bool
+    rows: list[Any] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+    last_weight: int = 0
+    next_tid: int = 1
+    saved: dict[int, int] = field(default_factory=dict)
+    peak: int = 0
+
+    def tid(self) -> int:
+        """A fresh tensor identity."""
+        self.next_tid += 1
+        return self.next_tid
+
+    def bytes_of(self, s: Shape) -> int:
+        """Bytes of one tensor of this shape for the batch."""
+        return s.numel * self.batch * self.elem
+
+    def error(self, msg: str, span: Span) -> DslError:
+        """A DslError at the span."""
+        return DslError(msg, self.src, span.pos, span.end)
+
+    def name(self, base: str, label: str | None, span: Span) -> str:
+        """The row's name: its label, or Kind:number made unique with a letter suffix."""
+        if label is not None:
+            if label in self.names:
+                raise self.error(f"label '{label}' is used twice; labels name rows uniquely", span)
+            self.names.add(label)
+            return label
+        name = base
+        suffix = ord("b")
+        while name in self.names:
+            name = f"{base}{chr(suffix)}" if suffix <= ord("z") else f"{base}_{suffix - ord('a')}"
+            suffix += 1
+        self.names.add(name)
+        return name
+
+
+def _has_weighted(item: Item) -> bool:
+    """True if a weight layer (Conv, FC) sits anywhere inside."""
+    if isinstance(item, Node):
+        return item.layer.WEIGHTED
+    return any(_has_weighted(i) for b in item.branches for i in b)
+
+
+def _chain(w: _Walk, items: tuple[Item, ...], flow: _Flow, depth: int, branch: int, extra: int) -> _Flow:
+    """Walk a chain; `extra` is the bytes kept alive elsewhere while it runs (for the peak)."""
+    for item in items:
+        if isinstance(item, Node):
+            flow = _layer(w, item, flow, depth, branch, extra)
+        else:
+            flow = _block(w, item, flow, depth, branch, extra)
+    return flow
+
+
+def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: int) -> _Flow:
+    """One layer row."""
+    layer, x = node.layer, flow.shape
+    if layer.WEIGHTED:
+        w.last_weight += 1
+    name = w.name(f"{layer.kind}:{w.last_weight}", node.label, node.span)
+    try:
+        y = layer.out_shape(x)
+    except ShapeError as exc:
+        raise w.error(f"{name}: {exc} (input {x})", node.span) from None
+    notes = tuple(layer.warnings(x))
+    if notes and w.strict:
+        raise w.error(f"{name}: {notes[0]} (--strict)", node.span)
+    weights = layer.weights(x)
+    macs = layer.macs(x, y) * w.batch
+    # DESIGN §4: backward is grad-weight plus grad-input, 2·MACs each; the first weight
+    # layer (whose input needs no gradient) computes no grad-input.
+    backward = 0
+    if layer.WEIGHTED:
+        backward = 2 * macs + (2 * macs if flow.grad else 0)
+    grad = flow.grad or weights > 0
+    tid = flow.tid if layer.ALIAS else w.tid()
+    if grad:
+        saved = layer.saved(x, y)
+        if saved.input:
+            w.saved[flow.tid] = w.bytes_of(x)
+        if saved.output:
+            w.saved[tid] = w.bytes_of(y)
+        for elems, itemsize in saved.extra:
+            w.saved[w.tid()] = elems * w.batch * (itemsize or w.elem)
+    allocates = not (layer.INPLACE or layer.ALIAS)
+    out_bytes = w.bytes_of(y) if allocates else 0
+    live = flow.live
+    if allocates:
+        w.peak = max(w.peak, extra + flow.live + out_bytes)
+        live = out_bytes
+    w.rows.append(
+        Row(
+            name=name, kind=layer.kind, depth=depth, branch=branch, block=False,
+            input=x, output=y, nodes=y.numel, weights=weights, buffers=layer.buffers(x),
+            macs=macs, flops=2 * macs, backward_flops=backward,
+            other_ops=layer.other_ops(x, y) * w.batch, activation_bytes=out_bytes,
+            rf=flow.rf.through(layer.window(x)), columns=layer.columns(x), fan=layer.fan(x),
+            warnings=notes, explain=tuple(layer.explain(x, y)), span=node.span, dsl=layer.dsl(),
+        )
+    )
+    return _Flow(y, w.rows[-1].rf, grad, tid, live)
+
+
+def _block(w: _Walk, block: Block, flow: _Flow, depth: int, branch: int, extra: int) -> _Flow:
+    """A Res, Cat or Seq block: a header row, then its branches one level deeper."""
+    number = w.last_weight + 1 if _has_weighted(block) else w.last_weight
+    name = w.name(f"{block.kind}:{number}", block.label, block.span)
+    index = len(w.rows)
+    w.rows.append(None)  # the header, filled in once the children are known
+    branches = list(block.branches)
+    identity = block.kind == "Res" and len(branches) == 1
+    outs: list[_Flow] = []
+    done_bytes = 0
+    for b, items in enumerate(branches):
+        keep_input = b < len(branches) - 1 or identity
+        # While one branch runs, the block's input (if another branch still needs it) and the
+        # outputs of the branches already done stay alive.
+        branch_extra = extra + done_bytes + (flow.live if keep_input else 0)
+        start = _Flow(flow.shape, flow.rf, flow.grad, flow.tid, 0 if keep_input else flow.live)
+        out = _chain(w, items, start, depth + 1, b, branch_extra)
+        outs.append(out)
+        done_bytes += out.live
+    if identity:
+        outs.append(flow)
+    y, own_ops, own_bytes = _merge(w, block, name, [o.shape for o in outs])
+    if own_bytes:
+        w.peak = max(w.peak, extra + sum(o.live for o in outs) + own_bytes)
+    rf = max((o.rf for o in outs), key=lambda r: r.size[0] * r.size[1])
+    live = own_bytes if own_bytes else outs[0].live
+    leaf = [r for r in w.rows[index + 1 :] if r is not None and not r.block]
+    w.rows[index] = Row(
+        name=name, kind=block.kind, depth=depth, branch=branch, block=True,
+        input=flow.shape, output=y, nodes=y.numel,
+        weights=sum(r.weights for r in leaf), buffers=sum(r.buffers for r in leaf),
+        macs=sum(r.macs for r in leaf), flops=sum(r.flops for r in leaf),
+        backward_flops=sum(r.backward_flops for r in leaf), other_ops=own_ops * w.batch,
+        activation_bytes=own_bytes, rf=rf, columns=Columns(),
+        fan=None, warnings=(), explain=(), span=block.span, dsl="",
+    )
+    tid = outs[0].tid if block.kind == "Seq" else w.tid()
+    return _Flow(y, rf, any(o.grad for o in outs), tid, live)
+
+
+def _merge(w: _Walk, block: Block, name: str, shapes: list[Shape]) -> tuple[Shape, int, int]:
+    """Output of the block, its own element-wise ops and its own new bytes."""
+    if block.kind == "Seq":
+        return shapes[0], 0, 0
+    shown = " and ".join(str(s) for s in shapes)
+    if block.kind == "Res":
+        if shapes[0] != shapes[1]:
+            which = "identity shortcut" if len(block.branches) == 1 else "shortcut"
+            raise w.error(
+                f"{name}: Res branches must give the same shape, but the main branch gives"
+                f" {shapes[0]} and the {which} gives {shapes[1]}",
+                block.span,
+            )
+        # The add is element-wise and done in place (out += identity), as torchvision does.
+        return shapes[0], shapes[0].numel, 0
+    if all(s.is_flat for s in shapes):
+        y = Shape((sum(s.c for s in shapes),))
+    elif any(s.is_flat for s in shapes) or len({(s.h, s.w) for s in shapes}) > 1:
+        raise w.error(
+            f"{name}: Cat branches must agree on H×W to concatenate channels, got {shown}",
+            block.span,
+        )
+    else:
+        y = Shape((shapes[0].h, shapes[0].w, sum(s.c for s in shapes)))
+    return y, 0, w.bytes_of(y)
+
+
+def analyze_net(
+    net: Net,
+    *,
+    input: Shape | None = None,
+    batch: int = 1,
+    dtype: str = "fp32",
+    optimizer: str = "sgd",
+    strict: bool = False,
+    name: str = "",
+    description: str = "",
+) -> Report:
+    """The full report for a parsed net."""
+    if dtype not in DTYPE_BYTES:
+        raise CnnCalcError(f"unknown dtype '{dtype}'; expected one of {', '.join(DTYPE_BYTES)}")
+    if optimizer not in OPTIMIZER_STATES:
+        raise CnnCalcError(
+            f"unknown optimizer '{optimizer}'; expected one of {', '.join(OPTIMIZER_STATES)}"
+        )
+    if batch < 1:
+        raise CnnCalcError(f"batch must be at least 1, got {batch}")
+    x = input or net.input
+    if x is None:
+        raise CnnCalcError(
+            "no input shape: start the spec with In:HxWxC (e.g. In:224x224x3-…) or pass"
+            " --input 224x224x3"
+        )
+    elem = DTYPE_BYTES[dtype]
+    w = _Walk(net.src, batch, elem, strict)
+    in_bytes = x.numel * batch * elem
+    out = _chain(w, net.items, _Flow(x, Rf(), False, 0, in_bytes), 0, 0, 0)
+    rows: tuple[Row, ...] = tuple(w.rows)
+    leaf = [r for r in rows if not r.block]
+    weights = sum(r.weights for r in leaf)
+    buffers = sum(r.buffers for r in leaf)
+    weight_bytes, buffer_bytes = weights * elem, buffers * elem
+    activation_bytes = sum(r.activation_bytes for r in rows)
+    peak_act = max(w.peak, in_bytes)
+    saved = sum(w.saved.values())
+    optimizer_bytes = OPTIMIZER_STATES[optimizer] * weight_bytes
+    totals = Totals(
+        weights=weights,
+        buffers=buffers,
+        weight_bytes=weight_bytes,
+        buffer_bytes=buffer_bytes,
+        nodes=activation_bytes // (batch * elem),
+        activation_bytes=activation_bytes,
+        peak_activation_bytes=peak_act,
+        peak_bytes=weight_bytes + buffer_bytes + peak_act,
+        macs=sum(r.macs for r in leaf),
+        flops=sum(r.flops for r in leaf),
+        backward_flops=sum(r.backward_flops for r in leaf),
+        other_ops=sum(r.other_ops for r in rows),
+        saved_bytes=saved,
+        optimizer_bytes=optimizer_bytes,
+        # weights + their grads + optimizer state + running statistics + saved activations
+        train_bytes=2 * weight_bytes + optimizer_bytes + buffer_bytes + saved,
+        rf=out.rf,
+    )
+    notes = tuple((r.name, n) for r in rows for n in r.warnings)
+    return Report(
+        name=name, description=description, input=x, output=out.shape, batch=batch,
+        dtype=dtype, optimizer=optimizer, rows=rows, totals=totals, src=net.src, warnings=notes,
+    )

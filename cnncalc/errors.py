@@ -1,0 +1,89 @@
+"""The one project exception and its DSL flavour, which knows where in the text it happened."""
+
+from __future__ import annotations
+
+
+class CnnCalcError(Exception):
+    """A user mistake: the CLI prints it on stderr and exits with code 2 (DESIGN §7)."""
+
+    def render(self) -> str:
+        """The message as the user reads it, without the 'error: ' prefix."""
+        return str(self)
+
+
+class DslError(CnnCalcError):
+    """An error inside DSL text; keeps the source and the span so it can draw a caret."""
+
+    def __init__(
+        self,
+        msg: str,
+        src: str,
+        pos: int,
+        end: int | None = None,
+        *,
+        origin: str | None = None,
+        line_offset: int = 0,
+    ) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.src = src
+        self.pos = max(0, min(pos, len(src)))
+        self.end = max(self.pos + 1, end if end is not None else self.pos + 1)
+        self.origin = origin  # a spec file's path, when the text came from one
+        self.line_offset = line_offset  # line of the text's first character in that file, minus 1
+
+    @property
+    def line(self) -> int:
+        """1-based line of the error inside the DSL text."""
+        return self.src.count("\n", 0, self.pos) + 1
+
+    @property
+    def column(self) -> int:
+        """1-based column of the error inside its line."""
+        return self.pos - (self.src.rfind("\n", 0, self.pos) + 1) + 1
+
+    def located(self, origin: str, line_offset: int) -> DslError:
+        """The same error, told that its text starts on line `line_offset + 1` of file `origin`."""
+        return DslError(
+            self.msg, self.src, self.pos, self.end, origin=origin, line_offset=line_offset
+        )
+
+    def caret(self) -> str:
+        """The offending line of the text with ^ marks under the bad characters."""
+        start = self.src.rfind("\n", 0, self.pos) + 1
+        stop = self.src.find("\n", self.pos)
+        stop = len(self.src) if stop == -1 else stop
+        line = self.src[start:stop].expandtabs(1)
+        width = max(1, min(self.end, stop if stop > self.pos else self.pos + 1) - self.pos)
+        return f"  {line}\n  {' ' * (self.pos - start)}{'^' * width}"
+
+    def render(self) -> str:
+        """Message, location in the spec file (if any) and the caret drawing."""
+        where = ""
+        if self.origin is not None:
+            where = f"{self.origin}:{self.line_offset + self.line}:{self.column}: "
+        return f"{where}{self.msg}\n{self.caret()}"
+
+
+class SpecFileError(CnnCalcError):
+    """An error in a spec file that is not inside its DSL text: names the file and line."""
+
+    def __init__(self, msg: str, path: str, line: int | None = None) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.path = path
+        self.line = line
+
+    def render(self) -> str:
+        """`file:line: message`."""
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.msg}"
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """' — did you mean 'X'?' for the closest choice, or '' when nothing is close."""
+    import difflib  # only on the error path
+
+    lowered = {c.lower(): c for c in choices}
+    hits = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return f" — did you mean '{lowered[hits[0]]}'?" if hits else ""

@@ -1,0 +1,182 @@
+"""Element-wise layers: activations, softmax and dropout (shape unchanged, no weights)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from cnncalc.ir import Shape
+from cnncalc.layers.base import ArgReader, LayerBase, Saved
+
+if TYPE_CHECKING:
+    from torch import nn
+
+
+@dataclass(frozen=True, slots=True)
+class Activation(LayerBase):
+    """Base of the activations: `TORCH` names the nn class, `SAVES_OUTPUT` what backward keeps."""
+
+    INPLACE: ClassVar[bool] = True
+    TORCH: ClassVar[str] = ""
+    SAVES_OUTPUT: ClassVar[bool] = False  # else it keeps its input (read off saved_tensors_hooks)
+
+    def saved(self, x: Shape, y: Shape) -> Saved:
+        """Its output (ReLU, Tanh, Sigmoid, Softmax) or its input (the others)."""
+        return Saved(output=True) if self.SAVES_OUTPUT else Saved(input=True)
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """nn.<TORCH>()."""
+        from torch import nn
+
+        return getattr(nn, self.TORCH)()
+
+
+@dataclass(frozen=True, slots=True)
+class ReLU(Activation):
+    """`ReLU` — max(0, x)."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("ReLU",)
+    TORCH: ClassVar[str] = "ReLU"
+    SAVES_OUTPUT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
+class ReLU6(Activation):
+    """`ReLU6` — min(max(0, x), 6)."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("ReLU6",)
+    TORCH: ClassVar[str] = "ReLU6"
+
+
+@dataclass(frozen=True, slots=True)
+class Tanh(Activation):
+    """`Tanh` — hyperbolic tangent (LeNet-5, seed 001)."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("Tanh",)
+    TORCH: ClassVar[str] = "Tanh"
+    SAVES_OUTPUT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
+class Sigmoid(Activation):
+    """`Sigmoid` — logistic function."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("Sigmoid",)
+    TORCH: ClassVar[str] = "Sigmoid"
+    SAVES_OUTPUT: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
+class GELU(Activation):
+    """`GELU` — Gaussian error linear unit."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("GELU",)
+    TORCH: ClassVar[str] = "GELU"
+
+
+@dataclass(frozen=True, slots=True)
+class SiLU(Activation):
+    """`SiLU` (also `Swish`) — x·sigmoid(x)."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("SiLU", "Swish")
+    TORCH: ClassVar[str] = "SiLU"
+
+
+@dataclass(frozen=True, slots=True)
+class HSwish(Activation):
+    """`HSwish` — hard swish (MobileNetV3)."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("HSwish", "Hardswish")
+    TORCH: ClassVar[str] = "Hardswish"
+
+
+@dataclass(frozen=True, slots=True)
+class HSigmoid(Activation):
+    """`HSigmoid` — hard sigmoid (MobileNetV3)."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("HSigmoid", "Hardsigmoid")
+    TORCH: ClassVar[str] = "Hardsigmoid"
+
+
+@dataclass(frozen=True, slots=True)
+class LReLU(Activation):
+    """`LReLU[:slope]` (also `LeakyReLU`) — leaky ReLU, slope 0.01 as in PyTorch."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("LReLU", "LeakyReLU")
+    EXAMPLE: ClassVar[str] = "LReLU:0.1"
+
+    slope: float = 0.01
+
+    @classmethod
+    def parse(cls, args: ArgReader) -> LReLU:
+        """Optional slope."""
+        if args.at_end():
+            return cls()
+        slope = args.number("negative slope")
+        args.done()
+        return cls(slope)
+
+    def dsl(self) -> str:
+        """Canonical text."""
+        return "LReLU" if self.slope == 0.01 else f"LReLU:{self.slope:g}"
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """nn.LeakyReLU(slope)."""
+        from torch import nn
+
+        return nn.LeakyReLU(self.slope)
+
+
+@dataclass(frozen=True, slots=True)
+class Softmax(Activation):
+    """`SM` (also `Softmax`) — softmax over the channels (seed 000: outputs ≥ 0 summing to 1)."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("SM", "Softmax")
+    SAVES_OUTPUT: ClassVar[bool] = True
+
+    def other_ops(self, x: Shape, y: Shape) -> int:
+        """exp, sum and divide per element."""
+        return 3 * y.numel
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """nn.Softmax(dim=1)."""
+        from torch import nn
+
+        return nn.Softmax(dim=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Drop(LayerBase):
+    """`Drop[:p]` (also `Dropout`) — dropout with probability p = 0.5; identity at inference."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("Drop", "Dropout")
+    EXAMPLE: ClassVar[str] = "Drop:0.5"
+    INPLACE: ClassVar[bool] = True
+
+    p: float = 0.5
+
+    @classmethod
+    def parse(cls, args: ArgReader) -> Drop:
+        """Optional p in [0, 1]."""
+        if args.at_end():
+            return cls()
+        start = args.i
+        p = args.number("drop probability")
+        if p > 1:
+            raise args.error(f"Drop: probability must be between 0 and 1, got {p:g}", start, args.i)
+        args.done()
+        return cls(p)
+
+    def dsl(self) -> str:
+        """Canonical text."""
+        return "Drop" if self.p == 0.5 else f"Drop:{self.p:g}"
+
+    def saved(self, x: Shape, y: Shape) -> Saved:
+        """In training PyTorch keeps a mask of the compute dtype (read off saved_tensors_hooks)."""
+        return Saved(extra=((y.numel, None),))
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """nn.Dropout(p)."""
+        from torch import nn
+
+        return nn.Dropout(self.p)

@@ -1,0 +1,294 @@
+"""What every layer kind shares: argument reading with source positions, and default rules.
+
+A layer kind is a frozen dataclass with a docstring that gives its DSL syntax. The analysis
+only ever calls the methods below; outside `cnncalc.layers` nothing branches on a kind's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from cnncalc.errors import DslError, did_you_mean
+from cnncalc.ir import DIM_SEPARATORS, Shape
+
+if TYPE_CHECKING:
+    from torch import nn
+
+
+class ShapeError(Exception):
+    """A layer cannot take this input; the analysis adds the layer's position and name."""
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A sliding window on both axes, for the size formula and the receptive field (DESIGN §4)."""
+
+    kernel: tuple[int, int]
+    stride: tuple[int, int]
+    pad: tuple[int, int]
+    dilation: tuple[int, int] = (1, 1)
+
+    def effective(self, axis: int) -> int:
+        """Kernel extent on one axis once dilation spreads it: D·(K−1)+1."""
+        return self.dilation[axis] * (self.kernel[axis] - 1) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """What autograd keeps for backward when this layer runs in training mode.
+
+    `input`/`output` name the layer's own tensors (shared storage is counted once by the
+    analysis); `extra` lists further tensors as (elements per image, bytes per element or
+    None for the compute dtype). Read off PyTorch with saved_tensors_hooks. Nothing is saved
+    when the layer has no gradient to compute (no weights and an input that needs none).
+    """
+
+    input: bool = False
+    output: bool = False
+    extra: tuple[tuple[int, int | None], ...] = ()
+
+
+NOTHING_SAVED = Saved()
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """The seed table's descriptive columns for one row (DESIGN §4, default columns)."""
+
+    size: str = ""
+    filters: str = ""
+    stride: str = ""
+    padding: str = ""
+
+
+class ArgReader:
+    """Reads a layer's argument text left to right, keeping absolute positions for errors."""
+
+    def __init__(self, kind: str, text: str, src: str, offset: int, example: str) -> None:
+        self.kind = kind
+        self.text = text
+        self.src = src
+        self.offset = offset  # position of text[0] in src
+        self.example = example
+        self.i = 0
+
+    # -- position helpers -------------------------------------------------------------
+    def error(self, msg: str, start: int | None = None, end: int | None = None) -> DslError:
+        """A DslError pointing into the argument text (default: at the current position)."""
+        start = self.i if start is None else start
+        end = max(start + 1, len(self.text) if end is None else end)
+        return DslError(msg, self.src, self.offset + start, self.offset + end)
+
+    def at_end(self) -> bool:
+        """True when all argument text is consumed."""
+        return self.i >= len(self.text)
+
+    def peek(self, n: int = 1) -> str:
+        """The next n characters, lowercased."""
+        return self.text[self.i : self.i + n].lower()
+
+    # -- values -----------------------------------------------------------------------
+    def int(self, what: str) -> int:
+        """A positive integer."""
+        start = self.i
+        while self.i < len(self.text) and self.text[self.i].isdigit():
+            self.i += 1
+        if self.i == start:
+            got = self.text[start:] or "nothing"
+            raise self.error(
+                f"{self.kind}: expected {what} (a positive integer), got '{got}';"
+                f" example: {self.example}",
+                start,
+            )
+        value = int(self.text[start : self.i])
+        if value <= 0:
+            raise self.error(f"{self.kind}: {what} must be at least 1, got {value}", start, self.i)
+        return value
+
+    def number(self, what: str) -> float:
+        """A non-negative decimal number such as 0.5 or 1e3."""
+        start = self.i
+        while self.i < len(self.text) and (self.text[self.i].isdigit() or self.text[self.i] in ".eE"):
+            self.i += 1
+        try:
+            return float(self.text[start : self.i])
+        except ValueError:
+            raise self.error(
+                f"{self.kind}: expected {what} (a number such as 0.5), got "
+                f"'{self.text[start:] or 'nothing'}'; example: {self.example}",
+                start,
+            ) from None
+
+    def dims(self, what: str, count: tuple[int, ...]) -> tuple[int, ...]:
+        """Integers joined by 'x' (or '×'); how many are allowed is given by `count`."""
+        start = self.i
+        values = [self.int(what)]
+        while self.i < len(self.text) and self.text[self.i] in DIM_SEPARATORS:
+            self.i += 1
+            values.append(self.int(what))
+        if len(values) not in count:
+            allowed = " or ".join(str(c) for c in count)
+            raise self.error(
+                f"{self.kind}: {what} takes {allowed} number(s) joined by 'x', got {len(values)};"
+                f" example: {self.example}",
+                start,
+                self.i,
+            )
+        return tuple(values)
+
+    def pair(self, what: str) -> tuple[int, int]:
+        """`N` (both axes) or `HxW`."""
+        values = self.dims(what, (1, 2))
+        return (values[0], values[-1])
+
+    def modifiers(self, allowed: dict[str, str]) -> dict[str, Any]:
+        """Modifiers in any order, each once: '/S', 'pP', 'dD', 'gG', 'nb', 'ceil', …
+
+        `allowed` maps a modifier's key ('/', 'p', 'd', 'g', 'nb', 'ceil') to its help text.
+        """
+        seen: dict[str, Any] = {}
+        words = sorted((k for k in allowed if len(k) > 1), key=len, reverse=True)
+        while not self.at_end():
+            start = self.i
+            key = next((w for w in words if self.peek(len(w)) == w), None)
+            if key is None and self.peek() in allowed:
+                key = self.peek()
+            if key is None:
+                bad = self.text[start:]
+                expected = ", ".join(allowed.values())
+                hint = did_you_mean(bad.rstrip("0123456789"), [w for w in words])
+                raise self.error(
+                    f"{self.kind}: unknown modifier '{bad}'{hint}; expected {expected};"
+                    f" example: {self.example}",
+                    start,
+                )
+            if key in seen:
+                raise self.error(f"{self.kind}: modifier '{key}' given twice", start, start + len(key))
+            self.i += len(key)
+            if key == "/":
+                seen[key] = self.pair("stride")
+            elif key == "p":
+                if self.peek(4) == "same":
+                    self.i += 4
+                    seen[key] = "same"
+                else:
+                    seen[key] = self.pad_pair()
+            elif key in ("d", "g"):
+                seen[key] = self.int("dilation" if key == "d" else "groups")
+            else:
+                seen[key] = True
+            seen[key + "@"] = (start, self.i)  # where it was written, for later errors
+        return seen
+
+    def pad_pair(self) -> tuple[int, int]:
+        """Padding: `P` or `PHxPW`, zero allowed."""
+        start = self.i
+        values = []
+        while True:
+            s = self.i
+            while self.i < len(self.text) and self.text[self.i].isdigit():
+                self.i += 1
+            if s == self.i:
+                raise self.error(
+                    f"{self.kind}: expected padding (an integer or 'same'), got "
+                    f"'{self.text[s:] or 'nothing'}'; example: {self.example}",
+                    s,
+                )
+            values.append(int(self.text[s : self.i]))
+            if self.i < len(self.text) and self.text[self.i] in DIM_SEPARATORS:
+                self.i += 1
+                continue
+            break
+        if len(values) > 2:
+            raise self.error(f"{self.kind}: padding takes 1 or 2 numbers", start, self.i)
+        return (values[0], values[-1])
+
+    def done(self) -> None:
+        """Fail if argument text is left over."""
+        if not self.at_end():
+            raise self.error(
+                f"{self.kind}: unexpected '{self.text[self.i :]}'; example: {self.example}"
+            )
+
+
+def fmt_pair(p: tuple[int, int]) -> str:
+    """'2' for (2, 2), '2×1' otherwise."""
+    return str(p[0]) if p[0] == p[1] else f"{p[0]}×{p[1]}"
+
+
+class LayerBase:
+    """Defaults for a layer kind that keeps the shape and has no weights."""
+
+    __slots__ = ()
+    NAMES: ClassVar[tuple[str, ...]] = ()  # canonical name first, then aliases
+    EXAMPLE: ClassVar[str] = ""
+    WEIGHTED: ClassVar[bool] = False  # numbered 1, 2, 3… in row names (DESIGN §4)
+    # Element-wise and computable in place: shown with its output, but adds no activation
+    # memory at inference, as the seed table folds ReLU into the conv rows (781,736 nodes).
+    INPLACE: ClassVar[bool] = False
+    ALIAS: ClassVar[bool] = False  # output is a view of the input (shares storage)
+
+    @classmethod
+    def parse(cls, args: ArgReader) -> LayerBase:
+        """Read the arguments; the default takes none."""
+        if not args.at_end():
+            raise args.error(f"{cls.NAMES[0]} takes no arguments, got '{args.text}'", 0)
+        return cls()
+
+    @property
+    def kind(self) -> str:
+        """The canonical name of the kind."""
+        return self.NAMES[0]
+
+    def dsl(self) -> str:
+        """Canonical DSL text for this layer."""
+        return self.kind
+
+    def out_shape(self, x: Shape) -> Shape:
+        """Output shape for input x (raises ShapeError)."""
+        return x
+
+    def weights(self, x: Shape) -> int:
+        """Trainable parameters, exactly sum(p.numel()) of the PyTorch build."""
+        return 0
+
+    def buffers(self, x: Shape) -> int:
+        """Non-trainable state (BN running statistics)."""
+        return 0
+
+    def macs(self, x: Shape, y: Shape) -> int:
+        """Multiply-accumulates per image of conv / matmul work (DESIGN §4)."""
+        return 0
+
+    def other_ops(self, x: Shape, y: Shape) -> int:
+        """Element-wise work per image, never part of FLOPs: one op per output element."""
+        return y.numel
+
+    def window(self, x: Shape) -> Window | None:
+        """The sliding window for the receptive field, or None when the RF is unchanged."""
+        return None
+
+    def saved(self, x: Shape, y: Shape) -> Saved:
+        """Tensors autograd saves for backward in training mode."""
+        return NOTHING_SAVED
+
+    def columns(self, x: Shape) -> Columns:
+        """The seed table's descriptive columns."""
+        return Columns()
+
+    def fan(self, x: Shape) -> tuple[int, int] | None:
+        """(fan_in, fan_out) as PyTorch's init computes them, for weight layers."""
+        return None
+
+    def warnings(self, x: Shape) -> list[str]:
+        """Notes about this row (e.g. input rows ignored by a non-integer size)."""
+        return []
+
+    def explain(self, x: Shape, y: Shape) -> list[str]:
+        """The size formula with the numbers filled in (for --explain)."""
+        return []
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """The PyTorch module for this layer, for input x (batch dimension excluded)."""
+        raise NotImplementedError(f"{self.kind} has no PyTorch build yet")

@@ -1,0 +1,351 @@
+"""Sliding-window layers: convolution and the three poolings (DESIGN §3, seeds 000 and 004)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from cnncalc.ir import Shape
+from cnncalc.layers.base import (
+    ArgReader,
+    Columns,
+    LayerBase,
+    Saved,
+    ShapeError,
+    Window,
+    fmt_pair,
+)
+
+if TYPE_CHECKING:
+    from torch import nn
+
+AXES = ("rows", "columns")
+
+
+def slide(n: int, k: int, s: int, p: int, d: int = 1, ceil: bool = False) -> tuple[int, int]:
+    """Output size and the remainder of floor((n + 2p − d(k−1) − 1) / s) + 1 (DESIGN §3).
+
+    With `ceil`, PyTorch's rule: round up, but the last window must start inside the input
+    or its left padding.
+    """
+    span = n + 2 * p - d * (k - 1) - 1
+    if ceil:
+        out = -(-span // s) + 1
+        if (out - 1) * s >= n + p:
+            out -= 1
+    else:
+        out = span // s + 1
+    return out, span % s
+
+
+def formula(n: int, k: int, s: int, p: int, d: int, ceil: bool) -> str:
+    """The size formula with numbers, e.g. '(224 - 11 + 2·3) / 4 + 1 = 55.75 → 55'."""
+    out, _ = slide(n, k, s, p, d, ceil)
+    span = n + 2 * p - d * (k - 1) - 1
+    exact = span / s + 1
+    if d == 1:
+        text = f"({n} - {k} + 2·{p}) / {s} + 1"
+    else:
+        text = f"({n} + 2·{p} - {d}·({k} - 1) - 1) / {s} + 1"
+    shown = f"{exact:.2f}".rstrip("0").rstrip(".")
+    if float(shown) == out and span % s == 0:
+        return f"{text} = {out}"
+    return f"{text} = {shown} → {out}" + (" (ceil)" if ceil else "")
+
+
+def window_out(kind: str, x: Shape, win: Window, ceil: bool = False) -> Shape:
+    """Spatial output of a window over x; an output size ≤ 0 is an error with the numbers."""
+    if x.is_flat:
+        raise ShapeError(f"{kind} needs an H×W×C input, got a flat vector of {x.c}")
+    sizes = []
+    for axis, n in enumerate((x.h, x.w)):
+        k, s, p, d = win.kernel[axis], win.stride[axis], win.pad[axis], win.dilation[axis]
+        out, _ = slide(n, k, s, p, d, ceil)
+        if out <= 0:
+            raise ShapeError(
+                f"{kind}: output {AXES[axis][:-1]} size {formula(n, k, s, p, d, ceil)} is ≤ 0"
+                f" — the input is {n} {AXES[axis]}, too small for a {k}-wide window"
+            )
+        sizes.append(out)
+    return Shape((sizes[0], sizes[1], x.c))
+
+
+def window_warnings(x: Shape, win: Window, ceil: bool = False) -> list[str]:
+    """DESIGN §4: a non-integer size ignores the last rows/columns of the input."""
+    if ceil or x.is_flat:
+        return []
+    notes = []
+    for axis, n in enumerate((x.h, x.w)):
+        k, s, p, d = win.kernel[axis], win.stride[axis], win.pad[axis], win.dilation[axis]
+        _, rem = slide(n, k, s, p, d)
+        if rem:
+            notes.append(
+                f"non-integer output size {formula(n, k, s, p, d, False)}: the last {rem}"
+                f" input {AXES[axis]} are ignored"
+            )
+    if len(notes) == 2 and notes[0].replace("rows", "") == notes[1].replace("columns", ""):
+        notes = [notes[0].replace("rows are", "rows and columns are")]
+    return notes
+
+
+def window_explain(x: Shape, win: Window, ceil: bool = False) -> list[str]:
+    """'H: …' and 'W: …' size formulas (one line when both axes agree)."""
+    lines = []
+    for axis, (label, n) in enumerate((("H", x.h), ("W", x.w))):
+        k, s, p, d = win.kernel[axis], win.stride[axis], win.pad[axis], win.dilation[axis]
+        lines.append(f"{label}: {formula(n, k, s, p, d, ceil)}")
+    if lines[0][3:] == lines[1][3:]:
+        return [f"H, W: {lines[0][3:]}"]
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class Conv(LayerBase):
+    """`Conv:KhxKwxF[/S][pP|psame][dD][gG][nb]` — 2-D convolution with F filters (seed 000)."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("Conv",)
+    EXAMPLE: ClassVar[str] = "Conv:3x3x64p1"
+    WEIGHTED: ClassVar[bool] = True
+
+    kh: int
+    kw: int
+    filters: int
+    stride: tuple[int, int] = (1, 1)
+    pad: tuple[int, int] | str = (0, 0)  # or "same"
+    dilation: int = 1
+    groups: int = 1
+    bias: bool = True
+
+    @classmethod
+    def parse(cls, args: ArgReader) -> Conv:
+        """Kernel and filters, then modifiers in any order."""
+        if args.at_end():
+            raise args.error(
+                f"Conv needs a kernel size and a number of filters, e.g. {cls.EXAMPLE}", 0
+            )
+        kh, kw, f = args.dims("kernel size and filters (KhxKwxF)", (3,))
+        mods = args.modifiers(
+            {"/": "/S stride", "p": "pP or psame padding", "d": "dD dilation",
+             "g": "gG groups", "nb": "nb (no bias)"}
+        )
+        stride = mods.get("/", (1, 1))
+        pad = mods.get("p", (0, 0))
+        if pad == "same" and stride != (1, 1):
+            start, end = mods["p@"]
+            raise args.error("Conv: 'psame' padding works only with stride 1", start, end)
+        return cls(kh, kw, f, stride, pad, mods.get("d", 1), mods.get("g", 1), not mods.get("nb"))
+
+    def dsl(self) -> str:
+        """Canonical text."""
+        text = f"Conv:{self.kh}x{self.kw}x{self.filters}"
+        if self.stride != (1, 1):
+            text += "/" + fmt_pair(self.stride).replace("×", "x")
+        if self.pad == "same":
+            text += "psame"
+        elif self.pad != (0, 0):
+            text += "p" + fmt_pair(self.pad).replace("×", "x")
+        text += f"d{self.dilation}" if self.dilation != 1 else ""
+        text += f"g{self.groups}" if self.groups != 1 else ""
+        return text + ("" if self.bias else "nb")
+
+    def _pad(self) -> tuple[int, int]:
+        if self.pad == "same":  # stride 1: keep the size; PyTorch pads the extra one on the right
+            return (self.dilation * (self.kh - 1) // 2, self.dilation * (self.kw - 1) // 2)
+        return self.pad
+
+    def window(self, x: Shape) -> Window:
+        """Kernel, stride, padding and dilation."""
+        return Window((self.kh, self.kw), self.stride, self._pad(), (self.dilation,) * 2)
+
+    def out_shape(self, x: Shape) -> Shape:
+        """floor((H+2P−D(K−1)−1)/S)+1 per axis, F channels."""
+        if x.is_flat:
+            raise ShapeError(f"Conv needs an H×W×C input, got a flat vector of {x.c}")
+        for what, n in (("input channels", x.c), ("filters", self.filters)):
+            if n % self.groups:
+                raise ShapeError(f"Conv: {what} ({n}) must be divisible by groups ({self.groups})")
+        if self.pad == "same":
+            return Shape((x.h, x.w, self.filters))
+        y = window_out("Conv", x, self.window(x))
+        return Shape((y.h, y.w, self.filters))
+
+    def weights(self, x: Shape) -> int:
+        """(Kh·Kw·C/G + bias)·F."""
+        return (self.kh * self.kw * x.c // self.groups + int(self.bias)) * self.filters
+
+    def macs(self, x: Shape, y: Shape) -> int:
+        """Hout·Wout·F·Kh·Kw·C/G."""
+        return y.h * y.w * self.filters * self.kh * self.kw * (x.c // self.groups)
+
+    def other_ops(self, x: Shape, y: Shape) -> int:
+        """The bias adds."""
+        return y.numel if self.bias else 0
+
+    def saved(self, x: Shape, y: Shape) -> Saved:
+        """convolution_backward keeps the input (and the weight, counted as weights)."""
+        return Saved(input=True)
+
+    def columns(self, x: Shape) -> Columns:
+        """'11×11×3', 96, 4, 3."""
+        pad = "same" if self.pad == "same" else fmt_pair(self.pad)
+        size = f"{self.kh}×{self.kw}×{x.c // self.groups}"
+        return Columns(size, str(self.filters), fmt_pair(self.stride), pad)
+
+    def fan(self, x: Shape) -> tuple[int, int]:
+        """PyTorch's fan-in C/G·Kh·Kw and fan-out F·Kh·Kw."""
+        rf = self.kh * self.kw
+        return (x.c // self.groups * rf, self.filters * rf)
+
+    def warnings(self, x: Shape) -> list[str]:
+        """Non-integer sizes."""
+        return [] if self.pad == "same" else window_warnings(x, self.window(x))
+
+    def explain(self, x: Shape, y: Shape) -> list[str]:
+        """Size formula, weight formula and MACs."""
+        if self.pad == "same":
+            lines = [f"H, W: 'same' padding with stride 1 keeps {x.h}×{x.w}"]
+        else:
+            lines = window_explain(x, self.window(x))
+        cin = x.c // self.groups
+        bias = " + 1" if self.bias else ""
+        lines.append(
+            f"weights: ({self.kh}·{self.kw}·{cin}{bias})·{self.filters} = {self.weights(x):,}"
+        )
+        lines.append(
+            f"MACs: {y.h}·{y.w}·{self.filters}·{self.kh}·{self.kw}·{cin} = {self.macs(x, y):,}"
+        )
+        return lines
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """nn.Conv2d."""
+        from torch import nn
+
+        return nn.Conv2d(
+            x.c, self.filters, (self.kh, self.kw), stride=self.stride, padding=self.pad,
+            dilation=self.dilation, groups=self.groups, bias=self.bias,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Pool(LayerBase):
+    """`Pool:K[xK][/S][pP][ceil]` — max pooling; stride defaults to K; `Pool` alone is 2/2."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("Pool", "MaxPool")
+    EXAMPLE: ClassVar[str] = "Pool:3/2"
+
+    kh: int = 2
+    kw: int = 2
+    stride: tuple[int, int] | None = None
+    pad: tuple[int, int] = (0, 0)
+    ceil: bool = False
+
+    @classmethod
+    def parse(cls, args: ArgReader) -> Pool:
+        """Kernel, then /S, pP, ceil."""
+        if args.at_end():
+            return cls()
+        kh, kw = args.pair("kernel size")
+        mods = args.modifiers({"/": "/S stride", "p": "pP padding", "ceil": "ceil"})
+        pad = mods.get("p", (0, 0))
+        if pad == "same":
+            start, end = mods["p@"]
+            raise args.error(f"{cls.NAMES[0]}: 'psame' is for Conv; give pP", start, end)
+        for axis, k in enumerate((kh, kw)):
+            if pad[axis] * 2 > k:  # PyTorch refuses this; say so before it does
+                start, end = mods["p@"]
+                raise args.error(
+                    f"{cls.NAMES[0]}: padding {pad[axis]} is more than half the kernel {k}",
+                    start, end,
+                )
+        return cls(kh, kw, mods.get("/"), pad, bool(mods.get("ceil")))
+
+    @property
+    def strides(self) -> tuple[int, int]:
+        """The stride, K when not given."""
+        return self.stride or (self.kh, self.kw)
+
+    def dsl(self) -> str:
+        """Canonical text."""
+        text = f"{self.kind}:{self.kh}" + (f"x{self.kw}" if self.kw != self.kh else "")
+        if self.strides != (self.kh, self.kw):
+            text += "/" + fmt_pair(self.strides).replace("×", "x")
+        if self.pad != (0, 0):
+            text += "p" + fmt_pair(self.pad).replace("×", "x")
+        return text + ("ceil" if self.ceil else "")
+
+    def window(self, x: Shape) -> Window:
+        """Kernel, stride and padding."""
+        return Window((self.kh, self.kw), self.strides, self.pad)
+
+    def out_shape(self, x: Shape) -> Shape:
+        """Same formula as Conv, channels kept."""
+        return window_out(self.kind, x, self.window(x), self.ceil)
+
+    def other_ops(self, x: Shape, y: Shape) -> int:
+        """One comparison or add per window element."""
+        return y.numel * self.kh * self.kw
+
+    def saved(self, x: Shape, y: Shape) -> Saved:
+        """max_pool2d_with_indices keeps the input and int64 indices."""
+        return Saved(input=True, extra=((y.numel, 8),))
+
+    def columns(self, x: Shape) -> Columns:
+        """'3×3', stride, padding when there is one."""
+        pad = fmt_pair(self.pad) if self.pad != (0, 0) else ""
+        size = f"{self.kh}×{self.kw}"
+        return Columns(size, "", fmt_pair(self.strides), pad)
+
+    def warnings(self, x: Shape) -> list[str]:
+        """Non-integer sizes."""
+        return window_warnings(x, self.window(x), self.ceil)
+
+    def explain(self, x: Shape, y: Shape) -> list[str]:
+        """Size formula."""
+        return window_explain(x, self.window(x), self.ceil)
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """nn.MaxPool2d."""
+        from torch import nn
+
+        return nn.MaxPool2d(
+            (self.kh, self.kw), self.strides, self.pad, ceil_mode=self.ceil
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AvgPool(Pool):
+    """`AvgPool:K[xK][/S][pP][ceil]` — average pooling; stride defaults to K."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("AvgPool",)
+    EXAMPLE: ClassVar[str] = "AvgPool:2/2"
+
+    def saved(self, x: Shape, y: Shape) -> Saved:
+        """avg_pool2d keeps its input."""
+        return Saved(input=True)
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """nn.AvgPool2d (padding counted in the average, PyTorch's default)."""
+        from torch import nn
+
+        return nn.AvgPool2d((self.kh, self.kw), self.strides, self.pad, ceil_mode=self.ceil)
+
+
+@dataclass(frozen=True, slots=True)
+class StochPool(Pool):
+    """`StochPool:K[xK][/S][pP][ceil]` — stochastic pooling (seed 000).
+
+    Training samples one a_i per window with p_i = a_i / Σa_k; inference gives Σ p_i·a_i.
+    """
+
+    NAMES: ClassVar[tuple[str, ...]] = ("StochPool",)
+    EXAMPLE: ClassVar[str] = "StochPool:2/2"
+
+    def saved(self, x: Shape, y: Shape) -> Saved:
+        """The sampled positions (int64) and the input, as the module's gather keeps them."""
+        return Saved(input=True, extra=((y.numel, 8),))
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """cnncalc's own StochasticPool2d."""
+        from cnncalc.modules import StochasticPool2d
+
+        return StochasticPool2d((self.kh, self.kw), self.strides, self.pad, ceil_mode=self.ceil)

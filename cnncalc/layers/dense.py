@@ -1,0 +1,227 @@
+"""Layers that reshape: the input marker, fully connected, flatten and global pooling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from cnncalc.ir import Shape
+from cnncalc.layers.base import ArgReader, LayerBase, Saved, ShapeError, Window
+
+if TYPE_CHECKING:
+    from torch import nn
+
+
+def global_window(x: Shape) -> Window | None:
+    """A window over the whole feature map (FC and GAP see everything), None when flat."""
+    if x.is_flat:
+        return None
+    return Window((x.h, x.w), (1, 1), (0, 0))
+
+
+def flat_text(x: Shape) -> str:
+    """'6·6·256' for a feature map, '4096' for a vector."""
+    return "·".join(str(d) for d in x.dims)
+
+
+@dataclass(frozen=True, slots=True)
+class In(LayerBase):
+    """`In:HxWxC` or `In:N` — the input; only as the first item (or use --input)."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("In", "Input")
+    EXAMPLE: ClassVar[str] = "In:224x224x3"
+
+    shape: Shape
+
+    @classmethod
+    def parse(cls, args: ArgReader) -> In:
+        """HxWxC or N."""
+        if args.at_end():
+            raise args.error(f"In needs a shape, e.g. {cls.EXAMPLE} or In:784", 0)
+        dims = args.dims("input shape (HxWxC or N)", (1, 3))
+        args.done()
+        return cls(Shape(dims))
+
+    def dsl(self) -> str:
+        """Canonical text."""
+        return "In:" + "x".join(str(d) for d in self.shape.dims)
+
+
+@dataclass(frozen=True, slots=True)
+class FC(LayerBase):
+    """`FC:N[nb]` (also `Dense`, `Linear`) — fully connected; flattens an H×W×C input."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("FC", "Dense", "Linear")
+    EXAMPLE: ClassVar[str] = "FC:4096"
+    WEIGHTED: ClassVar[bool] = True
+
+    units: int
+    bias: bool = True
+
+    @classmethod
+    def parse(cls, args: ArgReader) -> FC:
+        """N, then nb."""
+        if args.at_end():
+            raise args.error(f"FC needs a number of outputs, e.g. {cls.EXAMPLE}", 0)
+        (units,) = args.dims("number of outputs", (1,))
+        mods = args.modifiers({"nb": "nb (no bias)"})
+        return cls(units, not mods.get("nb"))
+
+    def dsl(self) -> str:
+        """Canonical text."""
+        return f"FC:{self.units}" + ("" if self.bias else "nb")
+
+    def out_shape(self, x: Shape) -> Shape:
+        """N outputs."""
+        return Shape((self.units,))
+
+    def weights(self, x: Shape) -> int:
+        """(in + bias)·N."""
+        return (x.numel + int(self.bias)) * self.units
+
+    def macs(self, x: Shape, y: Shape) -> int:
+        """in·N."""
+        return x.numel * self.units
+
+    def other_ops(self, x: Shape, y: Shape) -> int:
+        """The bias adds."""
+        return self.units if self.bias else 0
+
+    def window(self, x: Shape) -> Window | None:
+        """Sees the whole input."""
+        return global_window(x)
+
+    def saved(self, x: Shape, y: Shape) -> Saved:
+        """addmm/mm keep the (flattened view of the) input for the weight's gradient."""
+        return Saved(input=True)
+
+    def fan(self, x: Shape) -> tuple[int, int]:
+        """in, N."""
+        return (x.numel, self.units)
+
+    def explain(self, x: Shape, y: Shape) -> list[str]:
+        """Weight formula and MACs."""
+        inputs = flat_text(x)
+        if self.bias:
+            inputs = f"({inputs} + 1)"
+        return [
+            f"weights: {inputs}·{self.units} = {self.weights(x):,}",
+            f"MACs: {x.numel:,}·{self.units} = {self.macs(x, y):,}",
+        ]
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """nn.Linear, after nn.Flatten when the input is a feature map."""
+        from torch import nn
+
+        linear = nn.Linear(x.numel, self.units, bias=self.bias)
+        return linear if x.is_flat else nn.Sequential(nn.Flatten(), linear)
+
+
+@dataclass(frozen=True, slots=True)
+class Flatten(LayerBase):
+    """`Flatten` — H×W×C to a vector of H·W·C."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("Flatten",)
+    ALIAS: ClassVar[bool] = True
+
+    def out_shape(self, x: Shape) -> Shape:
+        """H·W·C."""
+        return Shape((x.numel,))
+
+    def other_ops(self, x: Shape, y: Shape) -> int:
+        """A view: no work."""
+        return 0
+
+    def explain(self, x: Shape, y: Shape) -> list[str]:
+        """The product."""
+        return [f"size: {flat_text(x)} = {y.numel:,}"]
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """nn.Flatten."""
+        from torch import nn
+
+        return nn.Flatten()
+
+
+@dataclass(frozen=True, slots=True)
+class GAP(LayerBase):
+    """`GAP` — global average pooling to 1×1×C (seed 002)."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("GAP",)
+
+    def out_shape(self, x: Shape) -> Shape:
+        """1×1×C."""
+        if x.is_flat:
+            raise ShapeError(f"GAP needs an H×W×C input, got a flat vector of {x.c}")
+        return Shape((1, 1, x.c))
+
+    def other_ops(self, x: Shape, y: Shape) -> int:
+        """One add per input element."""
+        return x.numel
+
+    def window(self, x: Shape) -> Window | None:
+        """Sees the whole input."""
+        return global_window(x)
+
+    def explain(self, x: Shape, y: Shape) -> list[str]:
+        """What it averages."""
+        return [f"averages each of {x.c} channels over {x.h}·{x.w} positions"]
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """nn.AdaptiveAvgPool2d(1); PyTorch computes it as a mean, which saves nothing."""
+        from torch import nn
+
+        return nn.AdaptiveAvgPool2d(1)
+
+
+@dataclass(frozen=True, slots=True)
+class AdaptAvg(LayerBase):
+    """`AdaptAvg:HxW` (or `AdaptAvg:N` for N×N) — adaptive average pooling to H×W×C."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("AdaptAvg", "AdaptiveAvgPool")
+    EXAMPLE: ClassVar[str] = "AdaptAvg:6x6"
+
+    oh: int
+    ow: int
+
+    @classmethod
+    def parse(cls, args: ArgReader) -> AdaptAvg:
+        """HxW or N."""
+        if args.at_end():
+            raise args.error(f"AdaptAvg needs an output size, e.g. {cls.EXAMPLE}", 0)
+        oh, ow = args.pair("output size")
+        args.done()
+        return cls(oh, ow)
+
+    def dsl(self) -> str:
+        """Canonical text."""
+        return f"AdaptAvg:{self.oh}x{self.ow}"
+
+    def out_shape(self, x: Shape) -> Shape:
+        """H×W×C."""
+        if x.is_flat:
+            raise ShapeError(f"AdaptAvg needs an H×W×C input, got a flat vector of {x.c}")
+        return Shape((self.oh, self.ow, x.c))
+
+    def other_ops(self, x: Shape, y: Shape) -> int:
+        """Adds over each output's window (at least one input element each)."""
+        kh, kw = -(-x.h // self.oh), -(-x.w // self.ow)
+        return y.numel * kh * kw
+
+    def window(self, x: Shape) -> Window | None:
+        """PyTorch's windows are ceil(H/Ho) wide, starting every floor(H/Ho) (approximately)."""
+        if x.is_flat:
+            return None
+        kernel = (-(-x.h // self.oh), -(-x.w // self.ow))
+        stride = (max(1, x.h // self.oh), max(1, x.w // self.ow))
+        return Window(kernel, stride, (0, 0))
+
+    def saved(self, x: Shape, y: Shape) -> Saved:
+        """adaptive_avg_pool2d keeps its input, except the 1×1 case PyTorch computes as mean."""
+        return Saved() if (self.oh, self.ow) == (1, 1) else Saved(input=True)
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """nn.AdaptiveAvgPool2d."""
+        from torch import nn
+
+        return nn.AdaptiveAvgPool2d((self.oh, self.ow))

@@ -1,0 +1,89 @@
+"""Normalisation layers: batch norm (seed 002) and local response norm (AlexNet)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from cnncalc.ir import Shape
+from cnncalc.layers.base import ArgReader, LayerBase, Saved, ShapeError
+
+if TYPE_CHECKING:
+    from torch import nn
+
+
+@dataclass(frozen=True, slots=True)
+class BN(LayerBase):
+    """`BN` — batch normalisation: 2C trainable weights and 2C running statistics."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("BN", "BatchNorm")
+
+    def weights(self, x: Shape) -> int:
+        """γ and β per channel."""
+        return 2 * x.c
+
+    def buffers(self, x: Shape) -> int:
+        """Running mean and variance per channel (not trainable)."""
+        return 2 * x.c
+
+    def other_ops(self, x: Shape, y: Shape) -> int:
+        """Scale and shift per element."""
+        return 2 * y.numel
+
+    def saved(self, x: Shape, y: Shape) -> Saved:
+        """native_batch_norm keeps its input (plus per-channel statistics)."""
+        return Saved(input=True)
+
+    def explain(self, x: Shape, y: Shape) -> list[str]:
+        """Where the weights come from."""
+        return [f"weights: 2·{x.c} (γ, β) = {2 * x.c:,}; running statistics 2·{x.c}"]
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """nn.BatchNorm1d on a vector, nn.BatchNorm2d on a feature map."""
+        from torch import nn
+
+        return nn.BatchNorm1d(x.c) if x.is_flat else nn.BatchNorm2d(x.c)
+
+
+@dataclass(frozen=True, slots=True)
+class LRN(LayerBase):
+    """`LRN[:n]` — local response normalisation across n = 5 neighbouring channels."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("LRN",)
+    EXAMPLE: ClassVar[str] = "LRN:5"
+
+    size: int = 5
+
+    @classmethod
+    def parse(cls, args: ArgReader) -> LRN:
+        """Optional n."""
+        if args.at_end():
+            return cls()
+        (size,) = args.dims("neighbourhood size", (1,))
+        args.done()
+        return cls(size)
+
+    def dsl(self) -> str:
+        """Canonical text."""
+        return "LRN" if self.size == 5 else f"LRN:{self.size}"
+
+    def out_shape(self, x: Shape) -> Shape:
+        """Unchanged; needs channels to normalise across."""
+        if x.is_flat:
+            raise ShapeError(f"LRN needs an H×W×C input, got a flat vector of {x.c}")
+        return x
+
+    def other_ops(self, x: Shape, y: Shape) -> int:
+        """Square, window sum, power and divide per element."""
+        return y.numel * (self.size + 3)
+
+    def saved(self, x: Shape, y: Shape) -> Saved:
+        """PyTorch's composite LRN keeps its input, the padded squares and two more maps."""
+        padded = (x.c + self.size // 2 + (self.size - 1) // 2) * x.h * x.w
+        return Saved(input=True, extra=((padded, None), (x.numel, None), (x.numel, None)))
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """nn.LocalResponseNorm(n)."""
+        from torch import nn
+
+        return nn.LocalResponseNorm(self.size)

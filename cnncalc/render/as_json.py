@@ -1,0 +1,96 @@
+"""Report → JSON, schema `cnncalc.shape/1` (documented in the README). Integers stay exact."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cnncalc.analysis import Report, Rf, Row
+
+SCHEMA = "cnncalc.shape/1"
+
+
+def rf_json(rf: Rf) -> dict[str, Any]:
+    """size and jump (H axis, the larger of the two for size), plus both axes."""
+    return {
+        "size": max(rf.size),
+        "jump": rf.jump[0],
+        "start": rf.start[0],
+        "size_hw": list(rf.size),
+        "jump_hw": list(rf.jump),
+        "start_hw": list(rf.start),
+    }
+
+
+def row_json(row: Row) -> dict[str, Any]:
+    """One layer (or block header) object."""
+    return {
+        "name": row.name,
+        "kind": row.kind,
+        "depth": row.depth,
+        "branch": row.branch,
+        "block": row.block,
+        "input": list(row.input.dims),
+        "output": list(row.output.dims),
+        "output_named": row.output.as_json(),
+        "nodes": row.nodes,
+        "weights": row.weights,
+        "buffers": row.buffers,
+        "macs": row.macs,
+        "flops": row.flops,
+        "backward_flops": row.backward_flops,
+        "other_ops": row.other_ops,
+        "activation_bytes": row.activation_bytes,
+        "rf": rf_json(row.rf),
+        "filter": row.columns.size,
+        "filters": row.columns.filters,
+        "stride": row.columns.stride,
+        "padding": row.columns.padding,
+        "fan_in": row.fan[0] if row.fan else None,
+        "fan_out": row.fan[1] if row.fan else None,
+        "warnings": list(row.warnings),
+        "explain": list(row.explain),
+        "dsl": row.dsl,
+    }
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The whole document as a dict."""
+    t = report.totals
+    return {
+        "schema": SCHEMA,
+        "name": report.name,
+        "description": report.description,
+        "input": list(report.input.dims),
+        "input_named": report.input.as_json(),
+        "output": list(report.output.dims),
+        "batch": report.batch,
+        "dtype": report.dtype,
+        "dtype_bytes": report.dtype_bytes,
+        "optimizer": report.optimizer,
+        "layers": [row_json(r) for r in report.rows],
+        "totals": {
+            "weights": t.weights,
+            "buffers": t.buffers,
+            "weight_bytes": t.weight_bytes,
+            "buffer_bytes": t.buffer_bytes,
+            "nodes": t.nodes,
+            "activation_bytes": t.activation_bytes,
+            "peak_activation_bytes": t.peak_activation_bytes,
+            "peak_bytes": t.peak_bytes,
+            "macs": t.macs,
+            "flops": t.flops,
+            "backward_flops": t.backward_flops,
+            "other_ops": t.other_ops,
+            "saved_bytes": t.saved_bytes,
+            "optimizer_bytes": t.optimizer_bytes,
+            "train_bytes": t.train_bytes,
+            "rf": rf_json(t.rf),
+        },
+        "warnings": [{"layer": name, "message": msg} for name, msg in report.warnings],
+    }
+
+
+def render(report: Report) -> str:
+    """JSON text, indented."""
+    return json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"

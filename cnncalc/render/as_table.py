@@ -1,0 +1,53 @@
+"""Report → a rich table with the totals and the explanations under it."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from cnncalc.analysis import Report
+from cnncalc.render.columns import Column, branch_starts, indent
+from cnncalc.render.summary import title, totals_lines
+
+
+def render(report: Report, columns: list[Column], explain: bool = False) -> Group:
+    """The table, then totals, then (with explain) each row's formulas."""
+    table = Table(title=title(report), title_justify="left", header_style="bold")
+    for col in columns:
+        table.add_column(col.header, justify="right" if col.numeric else "left",
+                         no_wrap=True)
+    table.add_row(*[_input_cell(col.key, report) for col in columns], style="dim")
+    for row, first in zip(report.rows, branch_starts(report)):
+        cells = [indent(row, first) if c.key == "layer" else c.cell(row, report) for c in columns]
+        style = "dim" if row.block else ("yellow" if row.warnings else None)
+        table.add_row(*cells, style=style)
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    for label, value in totals_lines(report):
+        grid.add_row(label, value)
+    parts = [table, grid]
+    if explain:
+        parts.append(Text())
+        parts.append(explain_text(report))
+    return Group(*parts)
+
+
+def _input_cell(key: str, report: Report) -> str:
+    if key == "layer":
+        return "input"
+    if key == "output":
+        return f"{report.input} (={report.input.numel:,})"
+    return ""
+
+
+def explain_text(report: Report) -> Text:
+    """'Conv:1  H, W: (224 - 11 + 2·3) / 4 + 1 = 55.75 → 55' and so on, row by row."""
+    text = Text()
+    width = max((len(r.name) for r in report.rows), default=0)
+    for row in report.rows:
+        for i, line in enumerate(row.explain):
+            text.append(f"{row.name if i == 0 else '':<{width}}  ", style="bold")
+            text.append(line + "\n")
+    return text

@@ -1,0 +1,142 @@
+"""The columns a shape report can show, shared by the table, markdown and CSV renderers.
+
+Default columns follow the seed table (DESIGN §4); `--columns` picks others or `all`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cnncalc.analysis import Report, Row
+from cnncalc.errors import CnnCalcError, did_you_mean
+from cnncalc.units import exact, nbytes
+
+BAR_WIDTH = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column: header, help, cell text for a row, and whether it is right-aligned."""
+
+    key: str
+    header: str
+    help: str
+    cell: Callable[[Row, Report], str]
+    numeric: bool = True
+
+
+def _axes(pair: tuple, fmt: Callable = str) -> str:
+    return fmt(pair[0]) if pair[0] == pair[1] else f"{fmt(pair[0])}×{fmt(pair[1])}"
+
+
+def output_cell(row: Row, report: Report) -> str:
+    """'55×55×96 (=290,400)', as in the seed table; '4096' for a vector."""
+    if row.output.is_flat:
+        return exact(row.output.c)
+    return f"{row.output} (={exact(row.nodes)})"
+
+
+def bar(part: int, whole: int) -> str:
+    """A share as a bar of BAR_WIDTH eighths plus the percentage."""
+    if whole <= 0:
+        return ""
+    share = part / whole
+    eighths = round(share * BAR_WIDTH * 8)
+    full, rest = divmod(eighths, 8)
+    blocks = "█" * full + ("" if rest == 0 else " ▏▎▍▌▋▊▉"[rest])
+    return f"{blocks:<{BAR_WIDTH}} {share * 100:5.1f}%"
+
+
+def _share(attr: str) -> Callable[[Row, Report], str]:
+    def cell(row: Row, report: Report) -> str:
+        return bar(getattr(row, attr), getattr(report.totals, attr))
+
+    return cell
+
+
+def _int(attr: str) -> Callable[[Row, Report], str]:
+    def cell(row: Row, report: Report) -> str:
+        value = getattr(row, attr)
+        return exact(value) if value else ""
+
+    return cell
+
+
+COLUMNS: dict[str, Column] = {
+    c.key: c
+    for c in (
+        Column("layer", "layer", "row name (Kind:number or @label)",
+               lambda r, _: r.name, numeric=False),
+        Column("size", "filter/block size", "kernel KhxKwxC/G, pool window, or block rows",
+               lambda r, _: r.columns.size),
+        Column("filters", "filters", "number of filters", lambda r, _: r.columns.filters),
+        Column("stride", "stride", "stride", lambda r, _: r.columns.stride),
+        Column("padding", "padding", "padding", lambda r, _: r.columns.padding),
+        Column("output", "output (nodes)", "output H×W×C (=elements per image)", output_cell),
+        Column("weights", "weights", "trainable weights", _int("weights")),
+        Column("macs", "MACs", "multiply-accumulates (for the batch)", _int("macs")),
+        Column("flops", "FLOPs", "2·MACs, as FlopCounterMode counts", _int("flops")),
+        Column("backward", "bwd FLOPs", "backward FLOPs (grad-input + grad-weight)",
+               _int("backward_flops")),
+        Column("other", "other ops", "element-wise ops, not in FLOPs", _int("other_ops")),
+        Column("memory", "act. memory", "new activation memory at inference (batch, dtype)",
+               lambda r, _: nbytes(r.activation_bytes) if r.activation_bytes else ""),
+        Column("rf", "RF", "receptive field size", lambda r, _: _axes(r.rf.size)),
+        Column("jump", "jump", "receptive field jump (effective stride)",
+               lambda r, _: _axes(r.rf.jump)),
+        Column("start", "start", "centre of the first output's field",
+               lambda r, _: _axes(r.rf.start, lambda v: f"{v:g}")),
+        Column("fan_in", "fan-in", "fan-in as PyTorch's init computes it",
+               lambda r, _: exact(r.fan[0]) if r.fan else ""),
+        Column("fan_out", "fan-out", "fan-out as PyTorch's init computes it",
+               lambda r, _: exact(r.fan[1]) if r.fan else ""),
+        Column("weights%", "share of weights", "bar: the row's share of all weights",
+               _share("weights"), numeric=False),
+        Column("macs%", "share of MACs", "bar: the row's share of all MACs",
+               _share("macs"), numeric=False),
+    )
+}
+DEFAULT = ("layer", "size", "filters", "stride", "padding", "output", "weights")
+
+
+def pick(spec: str | None) -> list[Column]:
+    """'macs,rf' → those columns after 'layer'; '+macs' adds to the defaults; 'all' is all."""
+    if not spec:
+        return [COLUMNS[k] for k in DEFAULT]
+    words = [w.strip() for w in spec.split(",") if w.strip()]
+    if words == ["all"]:
+        return list(COLUMNS.values())
+    keys = list(DEFAULT) if all(w.startswith("+") for w in words) else ["layer"]
+    for word in words:
+        key = word.lstrip("+").lower()
+        if key not in COLUMNS:
+            raise CnnCalcError(
+                f"unknown column '{key}'{did_you_mean(key, list(COLUMNS))}; columns are:"
+                f" {', '.join(COLUMNS)} (or 'all')"
+            )
+        if key not in keys:
+            keys.append(key)
+    return [COLUMNS[k] for k in keys]
+
+
+def indent(row: Row, first_in_branch: bool) -> str:
+    """The name with one '│ ' per depth; the first row of a second branch starts with '├ '."""
+    if row.depth == 0:
+        return row.name
+    marks = "│ " * row.depth
+    if first_in_branch and row.branch > 0:
+        marks = marks[:-2] + "├ "
+    return marks + row.name
+
+
+def branch_starts(report: Report) -> list[bool]:
+    """For each row, whether it opens a branch (differs in branch index from the row above)."""
+    starts = []
+    previous: dict[int, int] = {}
+    for row in report.rows:
+        starts.append(previous.get(row.depth) != row.branch)
+        previous[row.depth] = row.branch
+        for deeper in [d for d in previous if d > row.depth]:
+            del previous[deeper]
+    return starts

@@ -1,0 +1,45 @@
+"""The totals under a shape table, as (label, value) pairs for any text renderer."""
+
+from __future__ import annotations
+
+from cnncalc.analysis import Report
+from cnncalc.units import count, exact, nbytes
+
+
+def _b(n: int) -> str:
+    return f"{exact(n)} B ({nbytes(n)})"
+
+
+def totals_lines(report: Report) -> list[tuple[str, str]]:
+    """Totals in reading order: counts exact and in decimal units, bytes exact and in MiB."""
+    t = report.totals
+    per = f"{report.dtype}, batch {report.batch}"
+    lines = [("weights", f"{exact(t.weights)} ({count(t.weights)})")]
+    if t.buffers:
+        lines.append(("running statistics", f"{exact(t.buffers)} (not trainable)"))
+    lines += [
+        ("weight memory", f"{_b(t.weight_bytes)} at {report.dtype}"),
+        ("activations", f"{exact(t.nodes)} nodes = {_b(t.activation_bytes)} ({per};"
+                        " input not counted, element-wise layers in place)"),
+        ("peak inference memory", f"{_b(t.peak_bytes)} = weights + largest set of live"
+                                  f" tensors ({nbytes(t.peak_activation_bytes)})"),
+        ("MACs", f"{exact(t.macs)} ({count(t.macs)})"),
+        ("FLOPs", f"{exact(t.flops)} ({count(t.flops)}) forward = 2·MACs;"
+                  f" backward {exact(t.backward_flops)} ({count(t.backward_flops)})"),
+        ("other ops", f"{exact(t.other_ops)} ({count(t.other_ops)}) element-wise, not in FLOPs"),
+        (f"training memory ({report.optimizer})",
+         f"{_b(t.train_bytes)} = weights + grads + optimizer state"
+         f" ({nbytes(t.optimizer_bytes)}) + saved for backward ({nbytes(t.saved_bytes)})"),
+        ("receptive field", f"{_pair(t.rf.size)} (jump {_pair(t.rf.jump)})"),
+    ]
+    return lines
+
+
+def _pair(p: tuple[int, int]) -> str:
+    return str(p[0]) if p[0] == p[1] else f"{p[0]}×{p[1]}"
+
+
+def title(report: Report) -> str:
+    """'alexnet — input 224×224×3' or the DSL's input alone."""
+    head = f"{report.name} — " if report.name else ""
+    return f"{head}input {report.input} (={exact(report.input.numel)})"

@@ -1,0 +1,279 @@
+"""Spec files (DESIGN §5) and SPEC resolution (DESIGN §2): file, built-in name, or DSL text.
+
+Every key of a spec file is validated on load, [budget] and [profile] included, and every
+error names the file and the line.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cnncalc.analysis import DTYPE_BYTES, OPTIMIZER_STATES
+from cnncalc.dsl import parse, parse_shape
+from cnncalc.errors import CnnCalcError, DslError, SpecFileError, did_you_mean
+from cnncalc.ir import Net, Shape
+from cnncalc.units import UnitError, parse_quantity
+
+# Budget keys and the unit their values are in (DESIGN §5; `cnncalc check` evaluates them).
+BUDGET_KEYS = {
+    "weights": "count",
+    "weight_memory": "bytes",
+    "activation_memory": "bytes",
+    "peak_memory": "bytes",
+    "macs": "count",
+    "flops": "count",
+    "train_memory": "bytes",
+}
+PROFILE_KEYS = ("batch", "dtype", "optimizer", "device", "mode", "warmup", "min_time")
+TOP_KEYS = ("name", "description", "input", "layers", "budget", "profile")
+MODES = ("infer", "train", "both")
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """One budget item: a metric, its maximum and the line it was written on."""
+
+    key: str
+    limit: int | float
+    unit: str  # "count", "bytes" or "ms"
+    line: int | None
+    device: str | None = None  # for latency_ms items
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """A resolved SPEC: the parsed net plus what a spec file adds."""
+
+    name: str
+    description: str
+    net: Net
+    input: Shape | None
+    budget: tuple[Limit, ...] = ()
+    profile: tuple[tuple[str, Any], ...] = ()  # [profile] defaults, validated
+    path: str | None = None
+    layers_line: int = 0  # line offset of the DSL text inside the file
+
+    def profile_value(self, key: str, default: Any) -> Any:
+        """A [profile] default, or `default` when the file does not set it."""
+        return dict(self.profile).get(key, default)
+
+
+def builtin_dir() -> Path:
+    """Where the built-in specs live: inside the installed package, or ../specs in a checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "specs"
+    return packaged if packaged.is_dir() else here.parent / "specs"
+
+
+def builtin_names() -> list[str]:
+    """Names of the built-in specs."""
+    return sorted(p.stem for p in builtin_dir().glob("*.toml"))
+
+
+def _toml_loads(text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib.loads(text)
+
+
+def _toml_error_line(exc: Exception) -> int | None:
+    """tomllib says '(at line 3, column 7)'; take the line."""
+    text = str(exc)
+    marker = "at line "
+    if marker in text:
+        digits = text.split(marker, 1)[1].split(",", 1)[0].split(")", 1)[0]
+        return int(digits) if digits.isdigit() else None
+    return None
+
+
+class _Failer:
+    """Makes SpecFileErrors that point at the line of a key."""
+
+    def __init__(self, path: str, lines: _Lines) -> None:
+        self.path = path
+        self.lines = lines
+
+    def __call__(self, msg: str, table: str, key: str) -> SpecFileError:
+        return SpecFileError(msg, self.path, self.lines.of(table, key))
+
+
+class _Lines:
+    """Finds the line a key was written on, per [table], by scanning the file text."""
+
+    def __init__(self, text: str) -> None:
+        self.where: dict[tuple[str, str], int] = {}
+        self.tables: dict[str, int] = {}
+        table = ""
+        for number, raw in enumerate(text.splitlines(), start=1):
+            line = raw.strip()
+            if line.startswith("[") and not line.startswith("[["):
+                table = line.strip("[]").split("#")[0].strip().strip("]").strip()
+                self.tables.setdefault(table, number)
+            elif "=" in line and not line.startswith("#"):
+                key = line.split("=", 1)[0].strip().strip('"').strip("'")
+                if "." in key:  # dotted keys: budget.weights = … at top level
+                    head, _, key = key.rpartition(".")
+                    self.where.setdefault(((table + "." + head).strip("."), key), number)
+                else:
+                    self.where.setdefault((table, key), number)
+
+    def of(self, table: str, key: str) -> int | None:
+        """The line of `key` in `table` ('' for the top level)."""
+        return self.where.get((table, key), self.tables.get(f"{table}.{key}".strip(".")))
+
+
+def _layers_offset(text: str, line: int | None) -> int:
+    """Line offset of the DSL text: a value opened by triple quotes and a newline starts below."""
+    if line is None:
+        return 0
+    raw = text.splitlines()[line - 1].split("=", 1)[1].strip()
+    if raw[:3] in ('"""', "'''") and raw[3:].strip() == "":
+        return line
+    return line - 1
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read, validate and parse a spec file."""
+    path = Path(path)
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecFileError(f"cannot read the spec file: {exc.strerror or exc}", shown) from None
+    except UnicodeDecodeError:
+        raise SpecFileError("the spec file is not UTF-8 text", shown) from None
+    try:
+        data = _toml_loads(text)
+    except ValueError as exc:  # tomllib.TOMLDecodeError
+        msg = str(exc).split(" (at line")[0]
+        raise SpecFileError(f"invalid TOML: {msg}", shown, _toml_error_line(exc)) from None
+    lines = _Lines(text)
+    fail = _Failer(shown, lines)
+
+    for key in data:
+        if key not in TOP_KEYS:
+            raise fail(f"unknown key '{key}'{did_you_mean(key, TOP_KEYS)}; expected one of"
+                       f" {', '.join(TOP_KEYS)}", "", key)
+    for key in ("name", "description", "input", "layers"):
+        if key in data and not isinstance(data[key], str):
+            raise fail(f"'{key}' must be a string, got {type(data[key]).__name__}", "", key)
+    if "layers" not in data:
+        raise SpecFileError("missing 'layers': the network in the layer DSL, e.g."
+                            ' layers = "Conv:3x3x64p1-ReLU-Pool:2/2-FC:10"', shown)
+    spec_input = None
+    if "input" in data:
+        try:
+            spec_input = parse_shape(data["input"])
+        except DslError as exc:
+            raise fail(f"'input': {exc.msg}", "", "input") from None
+    layers_line = _layers_offset(text, lines.of("", "layers"))
+    try:
+        net = parse(data["layers"])
+    except DslError as exc:
+        raise exc.located(shown, layers_line) from None
+    if spec_input is not None and net.input is not None and spec_input != net.input:
+        raise fail(f"'input' says {spec_input} but the layers start with In:{net.input}",
+                   "", "input")
+    budget = _budget(data.get("budget", {}), fail)
+    profile = _profile(data.get("profile", {}), fail)
+    return Spec(
+        name=data.get("name", path.stem), description=data.get("description", ""), net=net,
+        input=spec_input or net.input, budget=budget, profile=profile, path=shown,
+        layers_line=layers_line,
+    )
+
+
+def _budget(table: Any, fail: _Failer) -> tuple[Limit, ...]:
+    """[budget] and [budget.latency_ms], validated."""
+    if not isinstance(table, dict):
+        raise fail("'budget' must be a table: [budget]", "", "budget")
+    limits = []
+    for key, value in table.items():
+        if key == "latency_ms":
+            if not isinstance(value, dict):
+                raise fail("'latency_ms' must be a table of device = milliseconds, e.g."
+                           " [budget.latency_ms] cpu = 250", "budget", key)
+            for device, ms in value.items():
+                if not _is_device(device):
+                    raise fail(f"unknown device '{device}' in latency_ms; expected cpu, cuda,"
+                               " cuda:N or mps", "budget.latency_ms", device)
+                limits.append(_limit(key, ms, "ms", fail, "budget.latency_ms", device))
+            continue
+        if key not in BUDGET_KEYS:
+            known = (*BUDGET_KEYS, "latency_ms")
+            raise fail(f"unknown budget key '{key}'{did_you_mean(key, known)}; expected one of"
+                       f" {', '.join(known)}", "budget", key)
+        limits.append(_limit(key, value, BUDGET_KEYS[key], fail, "budget", key))
+    return tuple(limits)
+
+
+def _limit(key: str, value: Any, unit: str, fail: _Failer, table: str, at: str) -> Limit:
+    try:
+        limit = parse_quantity(value, unit)
+    except UnitError as exc:
+        raise fail(f"budget '{at}': {exc}", table, at) from None
+    device = at if table.endswith("latency_ms") else None
+    return Limit(key, limit, unit, fail.lines.of(table, at), device)
+
+
+def _is_device(name: str) -> bool:
+    return name in ("cpu", "cuda", "mps") or (name.startswith("cuda:") and name[5:].isdigit())
+
+
+def _profile(table: Any, fail: _Failer) -> tuple[tuple[str, Any], ...]:
+    """[profile] defaults, validated."""
+    if not isinstance(table, dict):
+        raise fail("'profile' must be a table: [profile]", "", "profile")
+    choices = {"dtype": tuple(DTYPE_BYTES), "optimizer": tuple(OPTIMIZER_STATES), "mode": MODES}
+    out = []
+    for key, value in table.items():
+        if key not in PROFILE_KEYS:
+            raise fail(f"unknown profile key '{key}'{did_you_mean(key, PROFILE_KEYS)};"
+                       f" expected one of {', '.join(PROFILE_KEYS)}", "profile", key)
+        if key in ("batch", "warmup"):
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= (key == "batch")
+            if not ok:
+                raise fail(f"profile '{key}' must be a whole number ≥ {int(key == 'batch')},"
+                           f" got {value!r}", "profile", key)
+        elif key == "min_time":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise fail(f"profile 'min_time' must be a positive number of seconds, got"
+                           f" {value!r}", "profile", key)
+        elif key == "device":
+            if not isinstance(value, str) or not (_is_device(value) or value == "auto"):
+                raise fail(f"profile 'device' must be cpu, cuda, cuda:N, mps or auto, got"
+                           f" {value!r}", "profile", key)
+        elif not isinstance(value, str) or value not in choices[key]:
+            raise fail(f"profile '{key}' must be one of {', '.join(choices[key])}, got"
+                       f" {value!r}", "profile", key)
+        out.append((key, value))
+    return tuple(out)
+
+
+def resolve_spec(spec: str) -> Spec:
+    """SPEC → Spec: an existing .toml file, else a built-in name, else DSL text (DESIGN §2)."""
+    text = spec.strip()
+    path = Path(text)
+    if text.lower().endswith(".toml"):
+        if not path.is_file():
+            raise CnnCalcError(f"no such spec file: {text}")
+        return load_spec(path)
+    builtin = builtin_dir() / f"{text.lower()}.toml"
+    if text and "/" not in text and builtin.is_file():
+        return load_spec(builtin)
+    try:
+        net = parse(spec)
+    except DslError as exc:
+        bare = text.replace("_", "").replace("-", "").isalnum()
+        if bare and exc.msg.startswith("unknown layer"):
+            hint = did_you_mean(text, builtin_names())
+            if hint:
+                raise CnnCalcError(f"'{text}' is neither a built-in spec nor a layer{hint}"
+                                   " (cnncalc list shows the built-ins)") from None
+        raise
+    return Spec(name="", description="", net=net, input=net.input)
