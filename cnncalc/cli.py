@@ -172,10 +172,14 @@ def shape(
         from cnncalc.render import as_markdown
 
         sys.stdout.write(as_markdown.render(report, cols, explain))
-    else:
+    elif sys.stdout.isatty():
         from cnncalc.render import as_table
 
         print_rich(as_table.render(report, cols, explain))
+    else:
+        from cnncalc.render import as_text
+
+        sys.stdout.write(as_text.render(report, cols, explain))
     for name, message in report.warnings:
         typer.echo(f"warning: {name}: {message}", err=True)
 

@@ -1,0 +1,41 @@
+"""Report → plain aligned text, for `--format table` when stdout is not a terminal.
+
+Like the output of `gh` or `kubectl` in a pipe: no box drawing, no colour, one line per row,
+column keys as headers and '-' in empty cells, so `grep`, `awk` and `column` can read it.
+It also keeps rich off the start-up path of piped runs.
+"""
+
+from __future__ import annotations
+
+from cnncalc.analysis import Report
+from cnncalc.render.columns import Column, branch_starts, indent
+from cnncalc.render.summary import title, totals_lines
+
+
+def render(report: Report, columns: list[Column], explain: bool = False) -> str:
+    """Title, header, rows, a blank line, totals, and (with explain) the formulas."""
+    grid = [[c.key for c in columns]]
+    grid.append(["input" if c.key == "layer" else
+                 f"{report.input} (={report.input.numel:,})" if c.key == "output" else ""
+                 for c in columns])  # fmt: skip
+    for row, first in zip(report.rows, branch_starts(report)):
+        grid.append([indent(row, first) if c.key == "layer" else c.cell(row, report)
+                     for c in columns])  # fmt: skip
+    widths = [max(len(line[i]) or 1 for line in grid) for i in range(len(columns))]
+    out = [title(report)]
+    for line in grid:
+        cells = []
+        for col, width, cell in zip(columns, widths, line):
+            cell = cell or "-"
+            cells.append(cell.rjust(width) if col.numeric else cell.ljust(width))
+        out.append("  ".join(cells).rstrip())
+    out.append("")
+    label_width = max(len(label) for label, _ in totals_lines(report))
+    out += [f"{label:<{label_width}}  {value}" for label, value in totals_lines(report)]
+    if explain:
+        out.append("")
+        width = max((len(r.name) for r in report.rows), default=0)
+        for row in report.rows:
+            for i, line in enumerate(row.explain):
+                out.append(f"{row.name if i == 0 else '':<{width}}  {line}")
+    return "\n".join(out) + "\n"
