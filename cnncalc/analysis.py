@@ -6,7 +6,7 @@ batch (per image × batch) except `nodes`, which counts one image's output as th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cnncalc.errors import CnnCalcError, DslError
@@ -117,31 +117,39 @@ class Report:
         return DTYPE_BYTES[self.dtype]
 
 
-@dataclass(slots=True)
 class _Flow:
     """The tensor flowing between rows during the walk."""
 
-    shape: Shape
-    rf: Rf
-    grad: bool  # needs a gradient (something trainable upstream)
-    tid: int  # identity of its storage, so saved tensors are counted once
-    live: int  # bytes of it counted live for the peak (0 when a caller already counts it)
+    __slots__ = ("shape", "rf", "grad", "tid", "live")
+
+    def __init__(self, shape: Shape, rf: Rf, grad: bool, tid: int, live: int) -> None:
+        self.shape = shape
+        self.rf = rf
+        self.grad = grad  # needs a gradient (something trainable upstream)
+        self.tid = tid  # identity of its storage, so saved tensors are counted once
+        self.live = live  # bytes of it counted live for the peak (0 when a caller counts it)
 
 
-@dataclass(slots=True)
 class _Walk:
-    """Mutable state of one analysis walk; never leaves this module."""
+    """Mutable state of one analysis walk; never leaves this module.
 
-    src: str
-    batch: int
-    elem: int
-    strict: bool
-    rows: list[Any] = field(default_factory=list)
-    names: set[str] = field(default_factory=set)
-    last_weight: int = 0
-    next_tid: int = 1
-    saved: dict[int, int] = field(default_factory=dict)
-    peak: int = 0
+    Plain classes rather than dataclasses here: each dataclass costs start-up time.
+    """
+
+    __slots__ = ("src", "batch", "elem", "strict", "rows", "names", "last_weight",
+                 "next_tid", "saved", "peak")
+
+    def __init__(self, src: str, batch: int, elem: int, strict: bool) -> None:
+        self.src = src
+        self.batch = batch
+        self.elem = elem
+        self.strict = strict
+        self.rows: list[Any] = []
+        self.names: set[str] = set()
+        self.last_weight = 0
+        self.next_tid = 1
+        self.saved: dict[int, int] = {}  # tensor identity → bytes saved for backward
+        self.peak = 0
 
     def tid(self) -> int:
         """A fresh tensor identity."""

@@ -12,9 +12,10 @@ if TYPE_CHECKING:
     from torch import nn
 
 
-@dataclass(frozen=True, slots=True)
 class Activation(LayerBase):
     """Base of the activations: `TORCH` names the nn class, `SAVES_OUTPUT` what backward keeps."""
+
+    __slots__ = ()
 
     INPLACE: ClassVar[bool] = True
     TORCH: ClassVar[str] = ""
@@ -31,68 +32,76 @@ class Activation(LayerBase):
         return getattr(nn, self.TORCH)()
 
 
-@dataclass(frozen=True, slots=True)
 class ReLU(Activation):
     """`ReLU` — max(0, x)."""
+
+    __slots__ = ()
 
     NAMES: ClassVar[tuple[str, ...]] = ("ReLU",)
     TORCH: ClassVar[str] = "ReLU"
     SAVES_OUTPUT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True)
 class ReLU6(Activation):
     """`ReLU6` — min(max(0, x), 6)."""
+
+    __slots__ = ()
 
     NAMES: ClassVar[tuple[str, ...]] = ("ReLU6",)
     TORCH: ClassVar[str] = "ReLU6"
 
 
-@dataclass(frozen=True, slots=True)
 class Tanh(Activation):
     """`Tanh` — hyperbolic tangent (LeNet-5, seed 001)."""
+
+    __slots__ = ()
 
     NAMES: ClassVar[tuple[str, ...]] = ("Tanh",)
     TORCH: ClassVar[str] = "Tanh"
     SAVES_OUTPUT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True)
 class Sigmoid(Activation):
     """`Sigmoid` — logistic function."""
+
+    __slots__ = ()
 
     NAMES: ClassVar[tuple[str, ...]] = ("Sigmoid",)
     TORCH: ClassVar[str] = "Sigmoid"
     SAVES_OUTPUT: ClassVar[bool] = True
 
 
-@dataclass(frozen=True, slots=True)
 class GELU(Activation):
     """`GELU` — Gaussian error linear unit."""
+
+    __slots__ = ()
 
     NAMES: ClassVar[tuple[str, ...]] = ("GELU",)
     TORCH: ClassVar[str] = "GELU"
 
 
-@dataclass(frozen=True, slots=True)
 class SiLU(Activation):
     """`SiLU` (also `Swish`) — x·sigmoid(x)."""
+
+    __slots__ = ()
 
     NAMES: ClassVar[tuple[str, ...]] = ("SiLU", "Swish")
     TORCH: ClassVar[str] = "SiLU"
 
 
-@dataclass(frozen=True, slots=True)
 class HSwish(Activation):
     """`HSwish` — hard swish (MobileNetV3)."""
+
+    __slots__ = ()
 
     NAMES: ClassVar[tuple[str, ...]] = ("HSwish", "Hardswish")
     TORCH: ClassVar[str] = "Hardswish"
 
 
-@dataclass(frozen=True, slots=True)
 class HSigmoid(Activation):
     """`HSigmoid` — hard sigmoid (MobileNetV3)."""
+
+    __slots__ = ()
 
     NAMES: ClassVar[tuple[str, ...]] = ("HSigmoid", "Hardsigmoid")
     TORCH: ClassVar[str] = "Hardsigmoid"
@@ -127,9 +136,10 @@ class LReLU(Activation):
         return nn.LeakyReLU(self.slope)
 
 
-@dataclass(frozen=True, slots=True)
 class Softmax(Activation):
     """`SM` (also `Softmax`) — softmax over the channels (seed 000: outputs ≥ 0 summing to 1)."""
+
+    __slots__ = ()
 
     NAMES: ClassVar[tuple[str, ...]] = ("SM", "Softmax")
     SAVES_OUTPUT: ClassVar[bool] = True

@@ -71,20 +71,23 @@ def window_out(kind: str, x: Shape, win: Window, ceil: bool = False) -> Shape:
 
 
 def window_warnings(x: Shape, win: Window, ceil: bool = False) -> list[str]:
-    """DESIGN §4: a non-integer size ignores the last rows/columns of the input."""
+    """DESIGN §4: a non-integer size ignores the last rows/columns of the input (seed 004)."""
     if ceil or x.is_flat:
         return []
-    notes = []
+    found = []  # (formula, rows or columns ignored, axis name)
     for axis, n in enumerate((x.h, x.w)):
         k, s, p, d = win.kernel[axis], win.stride[axis], win.pad[axis], win.dilation[axis]
         _, rem = slide(n, k, s, p, d)
         if rem:
-            notes.append(
-                f"non-integer output size {formula(n, k, s, p, d, False)}: the last {rem}"
-                f" input {AXES[axis]} are ignored"
-            )
-    if len(notes) == 2 and notes[0].replace("rows", "") == notes[1].replace("columns", ""):
-        notes = [notes[0].replace("rows are", "rows and columns are")]
+            found.append((formula(n, k, s, p, d, False), rem, AXES[axis]))
+    if len(found) == 2 and found[0][:2] == found[1][:2]:
+        found = [(found[0][0], found[0][1], "rows and columns")]
+    notes = []
+    for text, rem, axes in found:
+        what = f"last {rem} input {axes} are" if rem > 1 else (
+            "last input " + axes.replace("rows", "row").replace("columns", "column")
+            + (" are" if " and " in axes else " is"))
+        notes.append(f"non-integer output size {text}: the {what} ignored")
     return notes
 
 
@@ -312,9 +315,10 @@ class Pool(LayerBase):
         )
 
 
-@dataclass(frozen=True, slots=True)
 class AvgPool(Pool):
     """`AvgPool:K[xK][/S][pP][ceil]` — average pooling; stride defaults to K."""
+
+    __slots__ = ()  # no new fields: Pool's dataclass methods serve
 
     NAMES: ClassVar[tuple[str, ...]] = ("AvgPool",)
     EXAMPLE: ClassVar[str] = "AvgPool:2/2"
@@ -330,12 +334,13 @@ class AvgPool(Pool):
         return nn.AvgPool2d((self.kh, self.kw), self.strides, self.pad, ceil_mode=self.ceil)
 
 
-@dataclass(frozen=True, slots=True)
 class StochPool(Pool):
     """`StochPool:K[xK][/S][pP][ceil]` — stochastic pooling (seed 000).
 
     Training samples one a_i per window with p_i = a_i / Σa_k; inference gives Σ p_i·a_i.
     """
+
+    __slots__ = ()  # no new fields: Pool's dataclass methods serve
 
     NAMES: ClassVar[tuple[str, ...]] = ("StochPool",)
     EXAMPLE: ClassVar[str] = "StochPool:2/2"

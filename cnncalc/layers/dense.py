@@ -117,9 +117,10 @@ class FC(LayerBase):
         return linear if x.is_flat else nn.Sequential(nn.Flatten(), linear)
 
 
-@dataclass(frozen=True, slots=True)
 class Flatten(LayerBase):
     """`Flatten` — H×W×C to a vector of H·W·C."""
+
+    __slots__ = ()
 
     NAMES: ClassVar[tuple[str, ...]] = ("Flatten",)
     ALIAS: ClassVar[bool] = True
@@ -143,9 +144,10 @@ class Flatten(LayerBase):
         return nn.Flatten()
 
 
-@dataclass(frozen=True, slots=True)
 class GAP(LayerBase):
     """`GAP` — global average pooling to 1×1×C (seed 002)."""
+
+    __slots__ = ()
 
     NAMES: ClassVar[tuple[str, ...]] = ("GAP",)
 

@@ -12,9 +12,10 @@ if TYPE_CHECKING:
     from torch import nn
 
 
-@dataclass(frozen=True, slots=True)
 class BN(LayerBase):
     """`BN` — batch normalisation: 2C trainable weights and 2C running statistics."""
+
+    __slots__ = ()
 
     NAMES: ClassVar[tuple[str, ...]] = ("BN", "BatchNorm")
 
