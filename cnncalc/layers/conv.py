@@ -63,8 +63,8 @@ def window_out(kind: str, x: Shape, win: Window, ceil: bool = False) -> Shape:
         out, _ = slide(n, k, s, p, d, ceil)
         if out <= 0:
             raise ShapeError(
-                f"{kind}: output {AXES[axis][:-1]} size {formula(n, k, s, p, d, ceil)} is ≤ 0"
-                f" — the input is {n} {AXES[axis]}, too small for a {k}-wide window"
+                f"output {AXES[axis][:-1]} size {formula(n, k, s, p, d, ceil)} is ≤ 0"
+                f" — {n} input {AXES[axis]} are too few for a {k}-wide window"
             )
         sizes.append(out)
     return Shape((sizes[0], sizes[1], x.c))
@@ -166,7 +166,7 @@ class Conv(LayerBase):
             raise ShapeError(f"Conv needs an H×W×C input, got a flat vector of {x.c}")
         for what, n in (("input channels", x.c), ("filters", self.filters)):
             if n % self.groups:
-                raise ShapeError(f"Conv: {what} ({n}) must be divisible by groups ({self.groups})")
+                raise ShapeError(f"{what} ({n}) must be divisible by groups ({self.groups})")
         if self.pad == "same":
             return Shape((x.h, x.w, self.filters))
         y = window_out("Conv", x, self.window(x))
