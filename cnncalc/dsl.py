@@ -228,7 +228,13 @@ def make_layer(ast: LayerAst, src: str) -> object:
             f"unknown layer '{ast.name}'{hint}", src, ast.span.pos, ast.span.pos + len(ast.name)
         )
     example = kind.EXAMPLE or kind.NAMES[0]
-    return kind.parse(ArgReader(kind.NAMES[0], ast.args, src, ast.args_pos, example))
+    reader = ArgReader(kind.NAMES[0], ast.args, src, ast.args_pos, example)
+    if ast.args:
+        return kind.parse(reader)
+    try:
+        return kind.parse(reader)
+    except DslError as exc:  # `Conv` alone: point at the name, not past it (DESIGN §3)
+        raise DslError(exc.msg, src, ast.span.pos, ast.span.end) from None
 
 
 def resolve(items: tuple[ItemAst, ...], src: str, top: bool) -> tuple[Item, ...]:
@@ -249,12 +255,14 @@ def resolve(items: tuple[ItemAst, ...], src: str, top: bool) -> tuple[Item, ...]
             body = resolve(item.node.branches[0], src, False)
         else:
             branches = tuple(resolve(b, src, False) for b in item.node.branches)
+            # The span starts at the keyword, so errors underline `Res(…)`, not just `(…)`.
+            span = Span(item.span.pos, item.node.span.end)
             if item.node.kind == "Res" and len(branches) > 2:
                 raise DslError(
                     "Res takes a main branch and at most one shortcut: Res(main | shortcut)",
-                    src, item.node.span.pos, item.node.span.end,
+                    src, span.pos, span.end,
                 )
-            body = (Block(item.node.kind, branches, item.node.span),)
+            body = (Block(item.node.kind, branches, span),)
         body = body * item.repeat
         if item.label is None:
             out.extend(body)

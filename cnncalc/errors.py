@@ -23,6 +23,7 @@ class DslError(CnnCalcError):
         *,
         origin: str | None = None,
         line_offset: int = 0,
+        column_offset: int = 0,
     ) -> None:
         super().__init__(msg)
         self.msg = msg
@@ -31,6 +32,7 @@ class DslError(CnnCalcError):
         self.end = max(self.pos + 1, end if end is not None else self.pos + 1)
         self.origin = origin  # a spec file's path, when the text came from one
         self.line_offset = line_offset  # line of the text's first character in that file, minus 1
+        self.column_offset = column_offset  # its column there, minus 1 (for the text's line 1)
 
     @property
     def line(self) -> int:
@@ -42,10 +44,12 @@ class DslError(CnnCalcError):
         """1-based column of the error inside its line."""
         return self.pos - (self.src.rfind("\n", 0, self.pos) + 1) + 1
 
-    def located(self, origin: str, line_offset: int) -> DslError:
-        """The same error, told that its text starts on line `line_offset + 1` of file `origin`."""
+    def located(self, origin: str, line_offset: int, column_offset: int = 0) -> DslError:
+        """The same error, told that its text starts on line `line_offset + 1` (column
+        `column_offset + 1`) of file `origin`."""
         return DslError(
-            self.msg, self.src, self.pos, self.end, origin=origin, line_offset=line_offset
+            self.msg, self.src, self.pos, self.end, origin=origin, line_offset=line_offset,
+            column_offset=column_offset,
         )
 
     def caret(self) -> str:
@@ -61,7 +65,8 @@ class DslError(CnnCalcError):
         """Message, location in the spec file (if any) and the caret drawing."""
         where = ""
         if self.origin is not None:
-            where = f"{self.origin}:{self.line_offset + self.line}:{self.column}: "
+            column = self.column + (self.column_offset if self.line == 1 else 0)
+            where = f"{self.origin}:{self.line_offset + self.line}:{column}: "
         return f"{where}{self.msg}\n{self.caret()}"
 
 

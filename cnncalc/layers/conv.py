@@ -70,24 +70,38 @@ def window_out(kind: str, x: Shape, win: Window, ceil: bool = False) -> Shape:
     return Shape((sizes[0], sizes[1], x.c))
 
 
+def _last(n: int, what: str, axes: str) -> str:
+    """'last 3 input rows and columns are', 'last padding row is', …"""
+    if n > 1:
+        return f"last {n} {what} {axes} are"
+    one = axes.replace("rows", "row").replace("columns", "column")
+    return f"last {what} {one} {'are' if ' and ' in axes else 'is'}"
+
+
 def window_warnings(x: Shape, win: Window, ceil: bool = False) -> list[str]:
-    """DESIGN §4: a non-integer size ignores the last rows/columns of the input (seed 004)."""
+    """DESIGN §4 and seed 004: a non-integer size leaves the last rows/columns uncovered.
+
+    The rows left over come off the far edge of the padded input: trailing padding first,
+    then input. The warning says which, so 'input ignored' is only said when it is true.
+    """
     if ceil or x.is_flat:
         return []
-    found = []  # (formula, rows or columns ignored, axis name)
+    found = []  # (formula, input rows left over, padding rows left over, axis name)
     for axis, n in enumerate((x.h, x.w)):
         k, s, p, d = win.kernel[axis], win.stride[axis], win.pad[axis], win.dilation[axis]
         _, rem = slide(n, k, s, p, d)
         if rem:
-            found.append((formula(n, k, s, p, d, False), rem, AXES[axis]))
-    if len(found) == 2 and found[0][:2] == found[1][:2]:
-        found = [(found[0][0], found[0][1], "rows and columns")]
+            pad = min(rem, p)
+            found.append((formula(n, k, s, p, d, False), rem - pad, pad, AXES[axis]))
+    if len(found) == 2 and found[0][:3] == found[1][:3]:
+        found = [(*found[0][:3], "rows and columns")]
     notes = []
-    for text, rem, axes in found:
-        what = f"last {rem} input {axes} are" if rem > 1 else (
-            "last input " + axes.replace("rows", "row").replace("columns", "column")
-            + (" are" if " and " in axes else " is"))
-        notes.append(f"non-integer output size {text}: the {what} ignored")
+    for text, lost, pad, axes in found:
+        if lost:
+            tail = f"the {_last(lost, 'input', axes)} ignored"
+        else:
+            tail = f"the {_last(pad, 'padding', axes)} never used (no input is lost)"
+        notes.append(f"non-integer output size {text}: {tail}")
     return notes
 
 

@@ -1,0 +1,372 @@
+"""Every layer kind and modifier of DESIGN §3 against hand-derived numbers.
+
+The size formula (DESIGN §3, seed 003/004): out = floor((N + 2P − D(K−1) − 1) / S) + 1.
+Weights (DESIGN §3): Conv (Kh·Kw·C/G + bias)·F, FC (in + bias)·N, BN 2C.
+MACs (DESIGN §4): Conv Hout·Wout·F·Kh·Kw·C/G, FC in·out.
+Receptive field (DESIGN §4, the standard recurrence) from the input's (size 1, jump 1,
+start 0.5): size += (D(K−1)+1 − 1)·jump; jump ·= S; start += ((D(K−1)+1 − 1)/2 − P)·jump.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import cnncalc
+from cnncalc.analysis import Row
+from cnncalc.layers import KINDS
+
+
+def first_row(dsl: str, inp: str, **kw) -> Row:
+    """The row of a single layer `dsl` applied to input `inp`."""
+    report = cnncalc.analyze(f"In:{inp}-{dsl}", **kw)
+    assert len(report.rows) == 1
+    return report.rows[0]
+
+
+# fmt: off
+CASES = [
+    # dsl                     input       output         weights  MACs    rf (H,W)  jump (H,W)
+    # -- Conv ---------------------------------------------------------------------------------
+    # (8-3)/1+1 = 6; (3·3·3+1)·8 = 224; 6·6·8·3·3·3 = 7,776
+    ("Conv:3x3x8",            "8x8x3",   (6, 6, 8),      224,    7_776, (3, 3),  (1, 1)),
+    # stride /2: (9-3)/2+1 = 4; 4·4·8·27 = 3,456
+    ("Conv:3x3x8/2",          "9x9x3",   (4, 4, 8),      224,    3_456, (3, 3),  (2, 2)),
+    # stride /2x1: H (9-3)/2+1 = 4, W (9-3)/1+1 = 7; 4·7·8·27 = 6,048
+    ("Conv:3x3x8/2x1",        "9x9x3",   (4, 7, 8),      224,    6_048, (3, 3),  (2, 1)),
+    # p1: (8-3+2)/1+1 = 8; 8·8·8·27 = 13,824
+    ("Conv:3x3x8p1",          "8x8x3",   (8, 8, 8),      224,   13_824, (3, 3),  (1, 1)),
+    # p1x0: H (8-3+2)+1 = 8, W (8-3+0)+1 = 6; 8·6·8·27 = 10,368
+    ("Conv:3x3x8p1x0",        "8x8x3",   (8, 6, 8),      224,   10_368, (3, 3),  (1, 1)),
+    # psame keeps 7×5; 7·5·8·27 = 7,560
+    ("Conv:3x3x8psame",       "7x5x3",   (7, 5, 8),      224,    7_560, (3, 3),  (1, 1)),
+    # psame with an even kernel keeps 8×8 too; (4·4·3+1)·8 = 392; 8·8·8·48 = 24,576
+    ("Conv:4x4x8psame",       "8x8x3",   (8, 8, 8),      392,   24_576, (4, 4),  (1, 1)),
+    # d2: extent 2·(3-1)+1 = 5: (9-5)/1+1 = 5; 5·5·8·27 = 5,400; RF 5
+    ("Conv:3x3x8d2",          "9x9x3",   (5, 5, 8),      224,    5_400, (5, 5),  (1, 1)),
+    # g2 on 4 channels: C/G = 2; (3·3·2+1)·8 = 152; 6·6·8·3·3·2 = 5,184
+    ("Conv:3x3x8g2",          "8x8x4",   (6, 6, 8),      152,    5_184, (3, 3),  (1, 1)),
+    # depthwise g8: (3·3·1+1)·8 = 80; 8·8·8·9 = 4,608
+    ("Conv:3x3x8g8p1",        "8x8x8",   (8, 8, 8),       80,    4_608, (3, 3),  (1, 1)),
+    # nb: 3·3·3·8 = 216
+    ("Conv:3x3x8nb",          "8x8x3",   (6, 6, 8),      216,    7_776, (3, 3),  (1, 1)),
+    # non-square kernel 3×5 on 10×12×2: H 10-3+1 = 8, W 12-5+1 = 8; (15·2+1)·4 = 124;
+    # 8·8·4·3·5·2 = 7,680
+    ("Conv:3x5x4",            "10x12x2", (8, 8, 4),      124,    7_680, (3, 5),  (1, 1)),
+    # every modifier, in an unusual order: d2 extent 5, p2, /2: (16+4-5)/2+1 = 8.5 → 8;
+    # g4: C/G = 2; nb: 3·3·2·16 = 288; 8·8·16·3·3·2 = 18,432
+    ("Conv:3x3x16nbg4p2d2/2", "16x16x8", (8, 8, 16),     288,   18_432, (5, 5),  (2, 2)),
+    # seed 000 AlexNet conv1: (224-11+6)/4+1 = 55.75 → 55; 55·55·96·11·11·3 = 105,415,200
+    ("Conv:11x11x96/4p3",     "224x224x3", (55, 55, 96), 34_944, 105_415_200, (11, 11), (4, 4)),
+    # -- Pool / MaxPool -----------------------------------------------------------------------
+    # `Pool` alone is Pool:2/2 (DESIGN §3): 8/2 = 4; RF 2, jump 2
+    ("Pool",                  "8x8x4",   (4, 4, 4),        0,        0, (2, 2),  (2, 2)),
+    # seed 000 Pool:5: (13-3)/2+1 = 6
+    ("Pool:3/2",              "13x13x256", (6, 6, 256),    0,        0, (3, 3),  (2, 2)),
+    # stride defaults to K: (9-3)/3+1 = 3
+    ("Pool:3",                "9x9x2",   (3, 3, 2),        0,        0, (3, 3),  (3, 3)),
+    # p1: (8+2-3)/2+1 = 4.5 → 4
+    ("Pool:3/2p1",            "8x8x2",   (4, 4, 2),        0,        0, (3, 3),  (2, 2)),
+    # ceil: ceil((8-3)/2)+1 = 4 (floor would give 3); the last window starts at 6 < 8
+    ("Pool:3/2ceil",          "8x8x2",   (4, 4, 2),        0,        0, (3, 3),  (2, 2)),
+    # ceil with padding: ceil((5+2-2)/2)+1 = 4, but window 4 would start at 3·2 = 6 ≥ 5+1,
+    # entirely in the right padding, so PyTorch drops it → 3
+    ("Pool:2/2p1ceil",        "5x5x1",   (3, 3, 1),        0,        0, (2, 2),  (2, 2)),
+    # non-square window and stride: H (6-2)/1+1 = 5, W (7-3)/2+1 = 3
+    ("MaxPool:2x3/1x2",       "6x7x1",   (5, 3, 1),        0,        0, (2, 3),  (1, 2)),
+    # -- AvgPool / StochPool (same arithmetic as Pool) -----------------------------------------
+    # seed 001 S2: 28/2 = 14
+    ("AvgPool:2",             "28x28x6", (14, 14, 6),      0,        0, (2, 2),  (2, 2)),
+    # ceil((8+2-3)/2)+1 = 5; window 5 starts at 4·2 = 8 < 8+1: kept
+    ("AvgPool:3/2p1ceil",     "8x8x2",   (5, 5, 2),        0,        0, (3, 3),  (2, 2)),
+    ("StochPool:2/2",         "8x8x3",   (4, 4, 3),        0,        0, (2, 2),  (2, 2)),
+    ("StochPool:3/2",         "7x7x3",   (3, 3, 3),        0,        0, (3, 3),  (2, 2)),
+    # -- GAP, AdaptAvg -------------------------------------------------------------------------
+    # GAP: 1×1×C; it sees the whole 5×7 map (RF 5×7)
+    ("GAP",                   "5x7x4",   (1, 1, 4),        0,        0, (5, 7),  (1, 1)),
+    ("AdaptAvg:2x3",          "8x9x5",   (2, 3, 5),        0,        0, (4, 3),  (4, 3)),
+    # AdaptAvg:N means N×N; seed 000's pool5 size 6×6×256
+    ("AdaptAvg:6",            "13x13x256", (6, 6, 256),    0,        0, (3, 3),  (2, 2)),
+    # -- FC / Dense / Linear -------------------------------------------------------------------
+    # implicit flatten: 4·5·3 = 60 inputs; (60+1)·10 = 610; MACs 600; sees 4×5
+    ("FC:10",                 "4x5x3",   (10,),          610,      600, (4, 5),  (1, 1)),
+    # nb on a vector: 20·10 = 200
+    ("FC:10nb",               "20",      (10,),          200,      200, (1, 1),  (1, 1)),
+    ("Dense:5",               "8",       (5,),            45,       40, (1, 1),  (1, 1)),
+    ("Linear:3nb",            "2x2x2",   (3,),            24,       24, (2, 2),  (1, 1)),
+    # -- Flatten -------------------------------------------------------------------------------
+    ("Flatten",               "3x4x5",   (60,),            0,        0, (1, 1),  (1, 1)),
+    # -- activations, softmax: shape unchanged, nothing trainable ------------------------------
+    ("ReLU",                  "4x4x3",   (4, 4, 3),        0,        0, (1, 1),  (1, 1)),
+    ("ReLU6",                 "4x4x3",   (4, 4, 3),        0,        0, (1, 1),  (1, 1)),
+    ("LReLU",                 "4x4x3",   (4, 4, 3),        0,        0, (1, 1),  (1, 1)),
+    ("LReLU:0.2",             "4x4x3",   (4, 4, 3),        0,        0, (1, 1),  (1, 1)),
+    ("Tanh",                  "4x4x3",   (4, 4, 3),        0,        0, (1, 1),  (1, 1)),
+    ("Sigmoid",               "4x4x3",   (4, 4, 3),        0,        0, (1, 1),  (1, 1)),
+    ("GELU",                  "4x4x3",   (4, 4, 3),        0,        0, (1, 1),  (1, 1)),
+    ("SiLU",                  "4x4x3",   (4, 4, 3),        0,        0, (1, 1),  (1, 1)),
+    ("HSwish",                "4x4x3",   (4, 4, 3),        0,        0, (1, 1),  (1, 1)),
+    ("HSigmoid",              "4x4x3",   (4, 4, 3),        0,        0, (1, 1),  (1, 1)),
+    ("SM",                    "10",      (10,),            0,        0, (1, 1),  (1, 1)),
+    ("Softmax",               "3x3x4",   (3, 3, 4),        0,        0, (1, 1),  (1, 1)),
+    # -- BN: 2C trainable (γ, β), on a map (BatchNorm2d) and on a vector (BatchNorm1d) ------
+    ("BN",                    "4x4x3",   (4, 4, 3),        6,        0, (1, 1),  (1, 1)),
+    ("BN",                    "10",      (10,),           20,        0, (1, 1),  (1, 1)),
+    # -- LRN, Drop -----------------------------------------------------------------------------
+    ("LRN",                   "4x4x8",   (4, 4, 8),        0,        0, (1, 1),  (1, 1)),
+    ("LRN:3",                 "5x5x6",   (5, 5, 6),        0,        0, (1, 1),  (1, 1)),
+    ("Drop",                  "4x4x3",   (4, 4, 3),        0,        0, (1, 1),  (1, 1)),
+    ("Drop:0.2",              "10",      (10,),            0,        0, (1, 1),  (1, 1)),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("dsl", "inp", "output", "weights", "macs", "rf", "jump"),
+    CASES,
+    ids=[f"{c[0]}@{c[1]}" for c in CASES],
+)
+def test_layer(dsl, inp, output, weights, macs, rf, jump) -> None:
+    """Output shape, trainable weights, MACs (batch 1), FLOPs = 2·MACs, RF size and jump."""
+    row = first_row(dsl, inp)
+    assert row.output.dims == output
+    assert row.nodes == row.output.numel
+    assert row.weights == weights
+    assert row.macs == macs
+    assert row.flops == 2 * macs  # DESIGN §4
+    assert row.rf.size == rf
+    assert row.rf.jump == jump
+
+
+# The kinds of DESIGN §3's table (In excepted: it is the input, not a row).
+DESIGN_KINDS = {
+    "Conv", "Pool", "AvgPool", "StochPool", "GAP", "AdaptAvg", "FC", "Flatten", "ReLU",
+    "ReLU6", "LReLU", "Tanh", "Sigmoid", "GELU", "SiLU", "HSwish", "HSigmoid", "SM", "BN",
+    "LRN", "Drop",
+}  # fmt: skip
+
+
+def test_every_design_kind_has_a_case() -> None:
+    """Each layer kind of DESIGN §3 is registered and has hand-derived numbers above."""
+    assert DESIGN_KINDS <= {k.NAMES[0] for k in KINDS}
+    assert {first_row(c[0], c[1]).kind for c in CASES} == DESIGN_KINDS
+
+
+# AdaptAvg's receptive field above: PyTorch's windows for 8 → 2 are [0,4) and [4,8): kernel
+# ceil(8/2) = 4, stride floor(8/2) = 4; for 9 → 3: [0,3), [3,6), [6,9): kernel 3, stride 3.
+# For 13 → 6 the windows are ceil(13/6) = 3 wide, every ~2 (floor(13/6) = 2).
+
+
+# BN: 2C running statistics besides its 2C trainable weights (DESIGN §3), 1d and 2d.
+@pytest.mark.parametrize(("inp", "buffers"), [("4x4x3", 6), ("10", 20), ("7x7x64", 128)])
+def test_bn_buffers(inp, buffers) -> None:
+    """Running mean and variance per channel, reported apart from the weights."""
+    report = cnncalc.analyze(f"In:{inp}-BN")
+    assert report.rows[0].buffers == buffers
+    assert report.totals.buffers == buffers
+    assert report.totals.weights == buffers  # γ and β: as many as the statistics
+
+
+# Receptive field start: from 0.5 (the centre of the first input pixel), start +=
+# ((K_eff−1)/2 − P)·jump_in.
+START_CASES = [
+    ("Conv:3x3x8", "8x8x3", (1.5, 1.5)),  # 0.5 + (1 - 0)·1
+    ("Conv:3x3x8p1", "8x8x3", (0.5, 0.5)),  # 0.5 + (1 - 1)·1
+    ("Conv:11x11x96/4p3", "224x224x3", (2.5, 2.5)),  # 0.5 + (5 - 3)·1
+    ("Pool", "8x8x3", (1.0, 1.0)),  # 0.5 + (0.5 - 0)·1
+    ("Conv:3x3x8d2", "9x9x3", (2.5, 2.5)),  # extent 5: 0.5 + 2·1
+    ("Conv:3x5x4", "10x12x2", (1.5, 2.5)),  # H 0.5 + 1, W 0.5 + 2
+]
+
+
+@pytest.mark.parametrize(("dsl", "inp", "start"), START_CASES, ids=[c[0] for c in START_CASES])
+def test_rf_start(dsl, inp, start) -> None:
+    """The centre of the first output's receptive field, in input pixels."""
+    assert first_row(dsl, inp).rf.start == start
+
+
+# Receptive field through a chain (DESIGN §4), derived step by step.
+CHAIN_RF = [
+    # seed 003 (Receptive Field): two stacked 3×3 convs see 5×5 of the image.
+    ("In:8x8x1-Conv:3x3x1-Conv:3x3x1", 5, 1),
+    # Conv 3×3 (3, j1) → Pool 2/2 (3+1 = 4, j2) → Conv 3×3 (4+2·2 = 8, j2)
+    ("In:16x16x1-Conv:3x3x4p1-Pool-Conv:3x3x4p1", 8, 2),
+    # AlexNet (seed 000 table): conv1 11/j4 → pool1 11+2·4 = 19/j8 → conv2 19+4·8 = 51
+    # → pool2 51+2·8 = 67/j16 → conv3..5 +2·16 each = 163 → pool5 163+2·16 = 195/j32
+    # (195 is the published receptive field of AlexNet's pool5, Araujo et al., Distill 2019)
+    # → FC:6 sees the whole 6×6 map: 195 + 5·32 = 355.
+    ("alexnet", 355, 32),
+]
+
+
+@pytest.mark.parametrize(("spec", "size", "jump"), CHAIN_RF, ids=[c[0] for c in CHAIN_RF])
+def test_rf_chain(spec, size, jump) -> None:
+    """The last row's and the report's receptive field."""
+    report = cnncalc.analyze(spec)
+    assert report.totals.rf.size == (size, size)
+    assert report.totals.rf.jump == (jump, jump)
+
+
+def test_alexnet_pool5_rf() -> None:
+    """195 (jump 32) after pool5, as derived above."""
+    rows = {r.name: r for r in cnncalc.analyze("alexnet").rows}
+    assert (rows["Conv:5"].rf.size, rows["Conv:5"].rf.jump) == ((163, 163), (16, 16))
+    assert (rows["Pool:5"].rf.size, rows["Pool:5"].rf.jump) == ((195, 195), (32, 32))
+
+
+# Names are case-insensitive and the aliases of DESIGN §3 resolve to one kind.
+ALIASES = [
+    ("conv:3x3x4", "Conv"),
+    ("CONV:3X3X4P1NB", "Conv"),  # upper-case separator and modifiers too
+    ("Conv:3×3×4", "Conv"),  # '×' as in the seed tables
+    ("pool", "Pool"),
+    ("MaxPool:2", "Pool"),
+    ("maxpool", "Pool"),
+    ("AVGPOOL:2", "AvgPool"),
+    ("stochpool:2", "StochPool"),
+    ("gap", "GAP"),
+    ("adaptavg:2", "AdaptAvg"),
+    ("AdaptiveAvgPool:2", "AdaptAvg"),
+    ("fc:4", "FC"),
+    ("Dense:4", "FC"),
+    ("LINEAR:4", "FC"),
+    ("flatten", "Flatten"),
+    ("relu", "ReLU"),
+    ("RELU6", "ReLU6"),
+    ("lrelu", "LReLU"),
+    ("LeakyReLU:0.1", "LReLU"),
+    ("TANH", "Tanh"),
+    ("sigmoid", "Sigmoid"),
+    ("gelu", "GELU"),
+    ("silu", "SiLU"),
+    ("Swish", "SiLU"),
+    ("hswish", "HSwish"),
+    ("Hardswish", "HSwish"),
+    ("hsigmoid", "HSigmoid"),
+    ("Hardsigmoid", "HSigmoid"),
+    ("sm", "SM"),
+    ("Softmax", "SM"),
+    ("SOFTMAX", "SM"),
+    ("bn", "BN"),
+    ("BatchNorm", "BN"),
+    ("lrn", "LRN"),
+    ("drop", "Drop"),
+    ("Dropout:0.1", "Drop"),
+]
+
+
+@pytest.mark.parametrize(("dsl", "kind"), ALIASES, ids=[a[0] for a in ALIASES])
+def test_alias(dsl, kind) -> None:
+    """Each spelling gives its kind."""
+    assert first_row(dsl, "8x8x4").kind == kind
+
+
+@pytest.mark.parametrize("first", ["In:8x8x4", "in:8x8x4", "INPUT:8x8x4", "Input:8×8×4"])
+def test_input_spellings(first) -> None:
+    """In and Input, any case, any separator."""
+    assert cnncalc.analyze(f"{first}-ReLU").input.dims == (8, 8, 4)
+
+
+def test_flat_input() -> None:
+    """In:N makes a vector input."""
+    report = cnncalc.analyze("In:784-FC:10")
+    assert report.input.dims == (784,)
+    assert report.totals.weights == 7_850  # (784+1)·10
+
+
+# Modifiers are read in any order (DESIGN §3): the same layer written differently.
+SAME_LAYER = [
+    ("Conv:3x3x8/2p1d1g1nb", "Conv:3x3x8nbg1d1p1/2"),
+    ("Conv:3x3x8p1/2", "Conv:3x3x8/2p1"),
+    ("Pool:3/2p1ceil", "Pool:3ceilp1/2"),
+    ("Conv:3x3x8/2x2", "Conv:3x3x8/2"),
+    ("Conv:3x3x8p1x1", "Conv:3x3x8p1"),
+    ("Pool:2", "Pool"),
+    ("Pool:2x2/2", "Pool"),
+    ("LRN:5", "LRN"),
+    ("Drop:0.5", "Drop"),
+    ("LReLU:0.01", "LReLU"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME_LAYER)
+def test_modifier_order_and_defaults(a, b) -> None:
+    """Both spellings make the same layer: same canonical text, same numbers."""
+    from cnncalc.dsl import parse
+
+    assert parse(a).items[0].layer.dsl() == parse(b).items[0].layer.dsl()
+    ra, rb = first_row(a, "9x9x8"), first_row(b, "9x9x8")
+    assert (ra.output, ra.weights, ra.macs, ra.rf) == (rb.output, rb.weights, rb.macs, rb.rf)
+
+
+# Non-integer sizes (DESIGN §4, seed 004): a warning that says how many rows/columns go.
+WARN_CASES = [
+    # (224-11+6)/4+1 = 55.75: remainder 3; the windows reach padded row 54·4+11 = 227 of
+    # 230 (3 + 224 + 3), so the 3 left over are the trailing padding: no input is lost
+    ("Conv:11x11x96/4p3", "224x224x3", ["55.75 → 55", "last 3 padding rows and columns",
+                                        "no input is lost"]),
+    # (8-3+2)/3+1 = 3.33: remainder 1, and 1 padding row at the far edge absorbs it
+    ("Conv:3x3x1/3p1", "8x8x1", ["3.33 → 3", "last padding row and column are never used"]),
+    # (9-3+2)/3+1 = 3.67: remainder 2 with padding 1: 1 padding row and 1 input row go
+    ("Conv:3x3x1/3p1", "9x9x1", ["3.67 → 3", "last input row and column are ignored"]),
+    # (7-3)/3+1 = 2.33: remainder 1
+    ("Conv:3x3x1/3", "7x7x1", ["2.33 → 2", "ignored"]),
+    # only the width: H (8-2)/2+1 = 4, W (9-2)/2+1 = 4.5
+    ("Pool", "8x9x1", ["4.5 → 4", "column"]),
+]
+
+
+@pytest.mark.parametrize(("dsl", "inp", "words"), WARN_CASES, ids=[w[0] for w in WARN_CASES])
+def test_non_integer_warning(dsl, inp, words) -> None:
+    """The row carries the warning and the report lists it."""
+    report = cnncalc.analyze(f"In:{inp}-{dsl}")
+    (note,) = report.rows[0].warnings
+    for word in words:
+        assert word in note
+    assert report.warnings == ((report.rows[0].name, note),)
+
+
+@pytest.mark.parametrize(
+    ("dsl", "inp"),
+    [("Conv:3x3x8p1", "8x8x3"), ("Pool:3/2ceil", "8x8x2"), ("Conv:3x3x8psame", "7x7x1")],
+)
+def test_no_warning_when_exact(dsl, inp) -> None:
+    """Exact sizes, ceil mode and 'same' padding do not warn."""
+    assert first_row(dsl, inp).warnings == ()
+
+
+# Element-wise work is "other ops", never FLOPs (DESIGN §4). Conventions of the layer
+# kinds' docstrings: activation 1 op per element, Conv/FC one bias add per output, pooling
+# one op per window element, BN scale and shift (2 per element), softmax exp+sum+divide.
+OTHER_OPS = [
+    ("ReLU", "4x4x3", 48),
+    ("Conv:3x3x8", "8x8x3", 288),  # 6·6·8 bias adds
+    ("Conv:3x3x8nb", "8x8x3", 0),
+    ("FC:10", "20", 10),
+    ("Pool", "8x8x3", 192),  # 4·4·3 outputs · 2·2 window
+    ("BN", "4x4x3", 96),
+    ("SM", "10", 30),
+    ("Flatten", "4x4x3", 0),
+]
+
+
+@pytest.mark.parametrize(("dsl", "inp", "ops"), OTHER_OPS, ids=[o[0] for o in OTHER_OPS])
+def test_other_ops(dsl, inp, ops) -> None:
+    """Other ops per image, and no FLOPs for element-wise layers."""
+    row = first_row(dsl, inp)
+    assert row.other_ops == ops
+    if row.kind not in ("Conv", "FC"):
+        assert row.flops == 0
+
+
+@pytest.mark.parametrize(
+    ("dsl", "inp", "fan"),
+    [
+        ("Conv:3x3x8", "8x8x3", (27, 72)),  # PyTorch: fan_in C/G·Kh·Kw, fan_out F·Kh·Kw
+        ("Conv:3x3x8g2", "8x8x4", (18, 72)),
+        ("FC:10", "4x5x3", (60, 10)),
+        ("ReLU", "4x4x3", None),
+    ],
+)
+def test_fan(dsl, inp, fan) -> None:
+    """fan-in/fan-out as torch.nn.init._calculate_fan_in_and_fan_out computes them."""
+    assert first_row(dsl, inp).fan == fan
