@@ -11,4 +11,19 @@ from cnncalc.api import analyze
 from cnncalc.errors import CnnCalcError, DslError
 
 __version__ = "0.1.0"
-__all__ = ["analyze", "CnnCalcError", "DslError", "__version__"]
+__all__ = ["CnnCalcError", "DslError", "__version__", "analyze", "build", "profile"]
+
+# `build` and `profile` need torch, so they are imported on first use (DESIGN §2: importing
+# cnncalc never imports torch). Their modules are named builder and profiler so that
+# importing them never rebinds these package attributes.
+_LAZY = {"build": "cnncalc.builder", "profile": "cnncalc.profiler"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        function = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = function
+        return function
+    raise AttributeError(f"module 'cnncalc' has no attribute '{name}'")

@@ -1,0 +1,272 @@
+"""IR → nn.Module (DESIGN §6): the same IR that drives the static analysis builds the network,
+so the two cannot drift, and every build checks itself against the static report.
+
+Modules are named after the rows of `cnncalc shape` (`Conv:1`, `ReLU:1`, `Res:3`, labels), so
+per-layer measurements line up with the static rows. torch is imported inside the functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cnncalc.analysis import Report, Row, analyze_net
+from cnncalc.errors import CnnCalcError
+from cnncalc.ir import Block, Item, Net, Node, Shape
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
+    from typing_extensions import Self
+
+    from cnncalc.specs import Spec
+
+
+class InternalError(CnnCalcError):
+    """The built module disagrees with the static analysis: a bug in cnncalc, not a user error."""
+
+    def render(self) -> str:
+        return f"internal error (a bug in cnncalc, please report it): {self}"
+
+
+def require_torch() -> Any:
+    """Import torch, or say how to install it."""
+    try:
+        import torch
+    except ImportError:
+        raise CnnCalcError(
+            "this command needs PyTorch, which is not installed: pip install torch"
+            " (see pytorch.org for the build that fits your machine)"
+        ) from None
+    return torch
+
+
+def torch_shape(shape: Shape, batch: int) -> tuple[int, ...]:
+    """(H, W, C) → (N, C, H, W); (N,) → (batch, N)."""
+    if shape.is_flat:
+        return (batch, shape.c)
+    return (batch, shape.c, shape.h, shape.w)
+
+
+def build(
+    spec: str | Path | Spec, *, input: str | Shape | tuple[int, ...] | None = None
+) -> nn.Module:
+    """The spec as an nn.Module on the CPU in fp32, checked against the static report.
+
+    Children are named after the report's rows; `module.rows` maps each row name to its module.
+    """
+    from cnncalc.api import as_shape, load
+
+    require_torch()
+    resolved = load(spec)
+    report = analyze_net(
+        resolved.net,
+        input=as_shape(input) or resolved.input,
+        name=resolved.name,
+        description=resolved.description,
+    )
+    module = assemble(resolved.net, report)
+    self_check(module, report)
+    return module
+
+
+def assemble(net: Net, report: Report) -> nn.Module:
+    """The modules for `net`, named after `report`'s rows, created on torch's default device.
+
+    The walk visits items in the order the analysis made its rows (a block's header, then its
+    branches in order), so zipping the two pairs every item with its row.
+    """
+    from cnncalc.modules import Seq
+
+    rows = iter(report.rows)
+    named: dict[str, nn.Module] = {}
+    top = Seq()
+    _fill(top, net.items, rows, named)
+    leftover = next(rows, None)
+    if leftover is not None:
+        raise InternalError(f"row {leftover.name} has no module in the build")
+    # A plain dict attribute, in the report's row order: row name → module (not registered twice).
+    top.rows = {row.name: named[row.name] for row in report.rows}
+    return top
+
+
+def _fill(seq: nn.Module, items: tuple[Item, ...], rows: Iterator[Row], named: dict) -> None:
+    """Add one module per item to `seq`, named after its row."""
+    for item in items:
+        row = next(rows, None)
+        if row is None:
+            raise InternalError("the build has more items than the static report has rows")
+        if isinstance(item, Node):
+            if row.block or row.kind != item.layer.kind:
+                raise InternalError(
+                    f"row {row.name} is a {row.kind} but the build made a {item.layer.kind}"
+                )
+            module = item.layer.to_torch(row.input)
+        else:
+            module = _block(item, row, rows, named)
+        seq.add_module(row.name, module)
+        named[row.name] = module
+
+
+def _block(block: Block, row: Row, rows: Iterator[Row], named: dict) -> nn.Module:
+    """Res, Cat or Seq with its branches as Seq modules."""
+    from cnncalc.modules import Cat, Res, Seq
+
+    if not row.block or row.kind != block.kind:
+        raise InternalError(f"row {row.name} is a {row.kind} but the build made a {block.kind}")
+    branches = []
+    for items in block.branches:
+        seq = Seq()
+        _fill(seq, items, rows, named)
+        branches.append(seq)
+    if block.kind == "Res":
+        return Res(branches[0], branches[1] if len(branches) > 1 else None)
+    if block.kind == "Cat":
+        return Cat(branches)
+    return branches[0]
+
+
+def row_modules(module: nn.Module) -> dict[str, nn.Module]:
+    """Row name → module of a net made by `build` (or `assemble`)."""
+    rows = getattr(module, "rows", None)
+    if not isinstance(rows, dict):
+        raise CnnCalcError("this module was not built by cnncalc.build")
+    return rows
+
+
+def parameter_count(module: nn.Module) -> int:
+    """Trainable parameters, as DESIGN §4 counts weights."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+def example_input(
+    report: Report, batch: int, device: Any = None, dtype: Any = None
+) -> torch.Tensor:
+    """A random input of the report's shape, as torch lays it out (N, C, H, W)."""
+    import torch
+
+    return torch.randn(torch_shape(report.input, batch), device=device, dtype=dtype)
+
+
+def self_check(module: nn.Module, report: Report, x: torch.Tensor | None = None) -> None:
+    """Weights of every row and the output shape of every row in a real forward pass equal the
+    static ones; a mismatch is an InternalError naming the row (DESIGN §6).
+
+    The forward runs in eval mode without autograd, on whatever device and dtype the module
+    has; `x` defaults to one random image.
+    """
+    import torch
+
+    rows = row_modules(module)
+    by_name = {r.name: r for r in report.rows}
+    for name, sub in rows.items():
+        built, static = parameter_count(sub), by_name[name].weights
+        if built != static:
+            raise InternalError(
+                f"{name}: the built module has {built:,} weights, the static analysis {static:,}"
+            )
+    total = parameter_count(module)
+    if total != report.totals.weights:
+        raise InternalError(
+            f"the built net has {total:,} weights, the static analysis {report.totals.weights:,}"
+        )
+    if x is None:
+        p = next(module.parameters(), None)
+        x = example_input(
+            report, 1, p.device if p is not None else None, p.dtype if p is not None else None
+        )
+    batch = x.shape[0]
+    seen: dict[str, tuple[int, ...]] = {}
+    hooks = [sub.register_forward_hook(_shape_hook(name, seen)) for name, sub in rows.items()]
+    was_training = module.training
+    try:
+        module.eval()
+        with torch.no_grad(), RowTracker(rows) as where:
+            try:
+                y = module(x)
+            except (RuntimeError, NotImplementedError) as exc:
+                err = where.error(exc, _dtype_name(x.dtype), str(x.device))
+                if err is exc:
+                    raise
+                raise err from None
+    finally:
+        module.train(was_training)
+        for h in hooks:
+            h.remove()
+    for name, shape in seen.items():
+        expected = torch_shape(by_name[name].output, batch)
+        if shape != expected:
+            raise InternalError(
+                f"{name}: the built module's output is {list(shape)}, the static analysis"
+                f" says {list(expected)} (N, C, H, W)"
+            )
+    expected = torch_shape(report.output, batch)
+    if tuple(y.shape) != expected:
+        raise InternalError(
+            f"the built net's output is {list(y.shape)}, the static analysis says"
+            f" {list(expected)} (N, C, H, W)"
+        )
+
+
+def _shape_hook(name: str, seen: dict[str, tuple[int, ...]]) -> Any:
+    def hook(module: nn.Module, args: Any, output: Any) -> None:
+        seen[name] = tuple(output.shape)
+
+    return hook
+
+
+class RowTracker:
+    """Knows which rows are running (forward only), to name the row in an error."""
+
+    def __init__(self, rows: dict[str, nn.Module]) -> None:
+        self.rows = rows
+        self.stack: list[str] = []
+        self.handles: list[Any] = []
+
+    def __enter__(self) -> Self:
+        for name, sub in self.rows.items():
+            self.handles.append(sub.register_forward_pre_hook(self._push(name)))
+            self.handles.append(sub.register_forward_hook(self._pop(name)))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for h in self.handles:
+            h.remove()
+        self.handles.clear()
+
+    def _push(self, name: str) -> Any:
+        def hook(module: nn.Module, args: Any) -> None:
+            self.stack.append(name)
+
+        return hook
+
+    def _pop(self, name: str) -> Any:
+        def hook(module: nn.Module, args: Any, output: Any) -> None:
+            if self.stack and self.stack[-1] == name:
+                self.stack.pop()
+
+        return hook
+
+    @property
+    def current(self) -> str | None:
+        """The innermost row running now."""
+        return self.stack[-1] if self.stack else None
+
+    def error(self, exc: BaseException, dtype: str, device: str) -> BaseException:
+        """A failure inside a row: a dtype PyTorch lacks a kernel for becomes a user error
+        naming the row; anything else is passed on unchanged."""
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "not implemented for" in text or isinstance(exc, NotImplementedError):
+            where = f" for {self.current}" if self.current else ""
+            return CnnCalcError(
+                f"dtype {dtype} is not supported on {device}{where}: PyTorch says {text};"
+                " try --dtype fp32"
+            )
+        return exc
+
+
+def _dtype_name(dtype: Any) -> str:
+    """torch.float16 → 'fp16' (cnncalc's names), else torch's."""
+    names = {"torch.float32": "fp32", "torch.float16": "fp16", "torch.bfloat16": "bf16"}
+    return names.get(str(dtype), str(dtype))

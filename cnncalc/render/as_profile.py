@@ -1,0 +1,332 @@
+"""ProfileReport → table (rich), JSON (schema `cnncalc.profile/1`) and markdown; plus the
+progress display `cnncalc profile` shows on a terminal. Formatting only: no measuring here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from cnncalc.profiler import Figure, Latency, ProfileReport, RowProfile
+from cnncalc.units import count, exact, nbytes
+
+SCHEMA = "cnncalc.profile/1"
+
+
+# -- JSON ----------------------------------------------------------------------------------
+
+
+def _figure(f: Figure, measured_key: str = "measured") -> dict[str, Any]:
+    out: dict[str, Any] = {"static": f.static, measured_key: f.measured}
+    if measured_key == "measured":
+        out["diff"] = f.diff
+    return out
+
+
+def _bytes(f: Figure) -> dict[str, Any]:
+    return {"static": f.static, "measured": f.measured, "relative_error": f.relative_error}
+
+
+def _latency(lat: Latency) -> dict[str, Any]:
+    return {
+        "median": lat.median, "p10": lat.p10, "p90": lat.p90, "runs": lat.runs,
+        "mean": lat.mean, "min": lat.min, "max": lat.max, "total_s": lat.total_s,
+        "clock": lat.clock,
+    }  # fmt: skip
+
+
+def _row(row: RowProfile) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "kind": row.kind,
+        "depth": row.depth,
+        "block": row.block,
+        "output": list(row.output.dims),
+        "weights": _figure(row.weights, "built"),
+        "flops": _figure(row.flops),
+        "train_flops": _figure(row.train_flops),
+        "latency_ms": row.latency_ms,
+        "share": row.share,
+    }
+
+
+def report_json(r: ProfileReport) -> dict[str, Any]:
+    """The whole document as a dict (README, "Profiling")."""
+    m = r.memory
+    train = _figure(r.flops["train"])
+    train["pytorch_uncorrected"] = (
+        r.flops_train_pytorch if r.flops["train"].measured is not None else None
+    )
+    return {
+        "schema": SCHEMA,
+        "name": r.name,
+        "description": r.description,
+        "device": r.device,
+        "device_name": r.device_name,
+        "dtype": r.dtype,
+        "batch": r.batch,
+        "mode": r.mode,
+        "optimizer": r.optimizer,
+        "threads": r.threads,
+        "warmup": r.warmup,
+        "min_time": r.min_time,
+        "torch": r.torch_version,
+        "input": list(r.input.dims),
+        "output": list(r.output.dims),
+        "weights": _figure(r.weights, "built"),
+        "flops": {
+            "forward": _figure(r.flops["forward"]),
+            "train": train,
+            "counter": "torch.utils.flop_counter.FlopCounterMode",
+        },
+        "latency_ms": {mode: _latency(lat) for mode, lat in r.latency_ms.items()},
+        "throughput": dict(r.throughput),
+        "flops_per_s": dict(r.flops_per_s),
+        "memory": {
+            "method": m.method,
+            "train_bytes": _bytes(m.train_bytes),
+            "infer_peak_bytes": _bytes(m.infer_peak_bytes),
+            "saved_bytes": _bytes(m.saved_bytes),
+            "weight_bytes": _bytes(m.weight_bytes),
+            "grad_bytes": _bytes(m.grad_bytes),
+            "optimizer_bytes": _bytes(m.optimizer_bytes),
+            "buffer_bytes": _bytes(m.buffer_bytes),
+        },
+        "per_layer": None if r.per_layer is None else {
+            "method": r.per_layer.method,
+            "runs": r.per_layer.runs,
+            "hooked_ms": r.per_layer.hooked_ms,
+            "plain_ms": r.per_layer.plain_ms,
+            "overhead": r.per_layer.overhead,
+        },
+        "layers": [_row(row) for row in r.layers],
+        "notes": list(r.notes),
+    }  # fmt: skip
+
+
+def render_json(r: ProfileReport) -> str:
+    """JSON text, indented."""
+    return json.dumps(report_json(r), indent=2, ensure_ascii=False) + "\n"
+
+
+# -- shared text pieces --------------------------------------------------------------------
+
+
+def title(r: ProfileReport) -> str:
+    """'alexnet — cpu (AMD EPYC, 2 threads), fp32, batch 1, torch 2.13.0'."""
+    head = f"{r.name} — " if r.name else ""
+    threads = f", {r.threads} threads" if r.threads and r.device == "cpu" else ""
+    return (
+        f"{head}profile on {r.device} ({r.device_name}{threads}), {r.dtype}, batch {r.batch},"
+        f" torch {r.torch_version}"
+    )
+
+
+def _diff(f: Figure) -> str:
+    if f.measured is None:
+        return "not measured"
+    d = f.diff or 0
+    return "equal" if d == 0 else f"differs by {d:+,}"
+
+
+def _rel(f: Figure) -> str:
+    e = f.relative_error
+    return "" if e is None else f"{e * 100:+.1f}%"
+
+
+def _b(n: int | None) -> str:
+    return "—" if n is None else f"{exact(n)} B ({nbytes(n)})"
+
+
+def _flops_rate(x: float) -> str:
+    for suffix, scale in (("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if x >= scale:
+            return f"{x / scale:.1f} {suffix}FLOP/s"
+    return f"{x:.0f} FLOP/s"
+
+
+def _latency_line(mode: str, r: ProfileReport) -> str:
+    lat = r.latency_ms[mode]
+    return (
+        f"median {lat.median:.3f} ms (p10 {lat.p10:.3f}, p90 {lat.p90:.3f}; {lat.runs} runs,"
+        f" {lat.clock}) · {r.throughput[mode]:,.1f} images/s · {_flops_rate(r.flops_per_s[mode])}"
+    )
+
+
+def summary_lines(r: ProfileReport) -> list[tuple[str, str]]:
+    """(label, value) pairs under the table, in reading order."""
+    fwd, train, m = r.flops["forward"], r.flops["train"], r.memory
+    built = exact(r.weights.measured or 0)
+    train_measured = exact(train.measured) if train.measured is not None else "—"
+    lines = [
+        ("weights", f"static {exact(r.weights.static)}, built {built} ({_diff(r.weights)})"),
+        (
+            "FLOPs forward",
+            f"static {exact(fwd.static)}, measured {exact(fwd.measured or 0)} ({_diff(fwd)})",
+        ),
+        (
+            "FLOPs forward+backward",
+            f"static {exact(train.static)}, measured {train_measured} ({_diff(train)})",
+        ),
+    ]
+    if train.measured is not None and r.flops_train_pytorch != train.measured:
+        text = (
+            f"PyTorch's own convolution-backward formula would say"
+            f" {exact(r.flops_train_pytorch)}: it ignores groups in grad-weight;"
+            " cnncalc counts each gradient as one forward"
+        )
+        lines.append(("", text))
+    for mode in ("infer", "train"):
+        if mode in r.latency_ms:
+            label = "latency infer" if mode == "infer" else f"latency train ({r.optimizer} step)"
+            lines.append((label, _latency_line(mode, r)))
+    text = (
+        f"static {_b(m.train_bytes.static)}, measured {_b(m.train_bytes.measured)}"
+        f" {_rel(m.train_bytes)}"
+    )
+    lines.append((f"training memory ({r.optimizer})", text.rstrip()))
+    parts = [
+        ("saved for backward", m.saved_bytes),
+        ("weights", m.weight_bytes),
+        ("grads", m.grad_bytes),
+        ("optimizer state", m.optimizer_bytes),
+        ("buffers", m.buffer_bytes),
+    ]
+    shown = "; ".join(
+        f"{label} {nbytes(f.static)} / {nbytes(f.measured) if f.measured is not None else '—'}"
+        for label, f in parts
+    )
+    lines.append(("", f"{shown} (static / measured)"))
+    lines.append(("", f"method: {m.method}"))
+    peak = m.infer_peak_bytes
+    if peak.measured is not None:
+        text = f"static {_b(peak.static)}, measured {_b(peak.measured)} {_rel(peak)}"
+        lines.append(("peak inference memory", text))
+    if r.per_layer is not None:
+        p = r.per_layer
+        text = (
+            f"{p.method}; the hooks cost {p.overhead * 100:+.1f}%"
+            f" ({p.hooked_ms:.3f} ms per pass with them, {p.plain_ms:.3f} ms without)"
+        )
+        lines.append(("per-layer time", text))
+    lines += [("note", n) for n in r.notes]
+    return lines
+
+
+HEADERS = [
+    "layer",
+    "output",
+    "weights",
+    "FLOPs static",
+    "FLOPs measured",
+    "fwd+bwd static",
+    "fwd+bwd measured",
+    "Δ",
+]
+
+
+def row_cells(row: RowProfile, per_layer: bool) -> list[str]:
+    """One table row: counts in decimal units; Δ is '0' or the exact differences."""
+    diffs = [f.diff for f in (row.weights, row.flops, row.train_flops) if f.measured is not None]
+    delta = "0" if not any(diffs) else ", ".join(f"{d:+,}" for d in diffs if d)
+    train = row.train_flops.measured
+    cells = [
+        "  " * row.depth + row.name,
+        str(row.output),
+        exact(row.weights.static),
+        count(row.flops.static),
+        count(row.flops.measured or 0),
+        count(row.train_flops.static),
+        count(train) if train is not None else "—",
+        delta,
+    ]
+    if per_layer:
+        cells += [
+            "" if row.latency_ms is None else f"{row.latency_ms:.3f}",
+            "" if row.share is None else _bar(row.share),
+        ]
+    return cells
+
+
+def _bar(share: float, width: int = 10) -> str:
+    eighths = max(0, round(share * width * 8))
+    full, rest = divmod(min(eighths, width * 8), 8)
+    return f"{'█' * full + ('' if rest == 0 else ' ▏▎▍▌▋▊▉'[rest]):<{width}} {share * 100:5.1f}%"
+
+
+def _headers(r: ProfileReport) -> list[str]:
+    return HEADERS + (["time ms", "share"] if r.per_layer is not None else [])
+
+
+# -- table (rich) --------------------------------------------------------------------------
+
+
+def render_table(r: ProfileReport) -> Any:
+    """A rich Group: the per-row table, then the summary grid."""
+    from rich.console import Group
+    from rich.table import Table
+
+    table = Table(title=title(r), title_justify="left", header_style="bold")
+    for i, header in enumerate(_headers(r)):
+        table.add_column(header, justify="left" if i < 2 else "right", no_wrap=True)
+    for row in r.layers:
+        style = (
+            "red"
+            if any(f.diff for f in (row.weights, row.flops, row.train_flops))
+            else ("dim" if row.block else None)
+        )
+        table.add_row(*row_cells(row, r.per_layer is not None), style=style)
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for label, value in summary_lines(r):
+        grid.add_row(label, value)
+    return Group(table, grid)
+
+
+# -- markdown ------------------------------------------------------------------------------
+
+
+def render_markdown(r: ProfileReport) -> str:
+    """A markdown document: title, per-row table, summary list."""
+    headers = _headers(r)
+    out = [f"**{title(r)}**", ""]
+    out.append("| " + " | ".join(headers) + " |")
+    out.append("|" + "|".join(":---" if i < 2 else "---:" for i in range(len(headers))) + "|")
+    for row in r.layers:
+        cells = row_cells(row, r.per_layer is not None)
+        cells[0] = "&nbsp;" * 2 * row.depth + row.name
+        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    out.append("")
+    for label, value in summary_lines(r):
+        out.append(f"- **{label}**: {value}" if label else f"  - {value}")
+    return "\n".join(out) + "\n"
+
+
+# -- progress ------------------------------------------------------------------------------
+
+
+@contextmanager
+def progress_display(enabled: bool) -> Iterator[Callable[[str, float], None] | None]:
+    """A transient rich progress bar on stderr, fed by `profile(progress=...)`; None when off."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description:<18}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("starting", total=1.0)
+
+        def update(stage: str, done: float) -> None:
+            bar.update(task, description=stage, completed=done)
+
+        yield update
