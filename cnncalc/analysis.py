@@ -116,6 +116,13 @@ class Report:
         """Bytes per element of the report's dtype."""
         return DTYPE_BYTES[self.dtype]
 
+    def folded(self, depth: int) -> Report:
+        """The same report showing rows down to `depth` only (0: the top level); a block row
+        already holds its children's weights, MACs and FLOPs, and the totals stay as they are."""
+        from dataclasses import replace
+
+        return replace(self, rows=tuple(r for r in self.rows if r.depth <= depth))
+
 
 class _Flow:
     """The tensor flowing between rows during the walk."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from cnncalc.analysis import Report, analyze_net
 from cnncalc.dsl import parse_shape
+from cnncalc.errors import DslError
 from cnncalc.ir import Shape
 from cnncalc.specs import Spec, resolve_spec
 
@@ -37,13 +38,19 @@ def analyze(
 ) -> Report:
     """Static analysis of a spec: rows and totals, exactly what `cnncalc shape` renders."""
     resolved = load(spec)
-    return analyze_net(
-        resolved.net,
-        input=as_shape(input) or resolved.input,
-        batch=batch,
-        dtype=dtype,
-        optimizer=optimizer,
-        strict=strict,
-        name=resolved.name,
-        description=resolved.description,
-    )
+    shape = as_shape(input) or resolved.input
+    try:
+        return analyze_net(
+            resolved.net,
+            input=shape,
+            batch=batch,
+            dtype=dtype,
+            optimizer=optimizer,
+            strict=strict,
+            name=resolved.name,
+            description=resolved.description,
+        )
+    except DslError as exc:  # a size or shape error in a spec file: give its file and line
+        if resolved.path is None or exc.origin is not None:
+            raise
+        raise resolved.relocate(exc) from None  # blocks expanded: back into the text as written

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cnncalc.analysis import analyze_net
+from cnncalc.errors import CnnCalcError
 from cnncalc.specs import builtin_dir, builtin_names, load_spec
 
 
@@ -21,8 +22,23 @@ class Entry:
     path: str
 
 
-def catalog() -> list[Entry]:
-    """Every built-in spec, smallest MACs first."""
+SORTS = ("family", "macs", "weights", "name")
+
+
+def family(name: str) -> str:
+    """The model family: the name up to its first digit, '_' or '-' (resnet50 → resnet)."""
+    for i, ch in enumerate(name):
+        if ch.isdigit() or ch in "_-":
+            return name[:i] or name
+    return name
+
+
+def catalog(sort: str = "family") -> list[Entry]:
+    """Every built-in spec. `family` (the default) keeps a family together, smallest member
+    first, families in order of their smallest member's MACs; `macs`, `weights` and `name` sort
+    by that alone."""
+    if sort not in SORTS:
+        raise CnnCalcError(f"unknown sort '{sort}'; expected one of {', '.join(SORTS)}")
     entries = []
     for name in builtin_names():
         spec = load_spec(builtin_dir() / f"{name}.toml")
@@ -31,4 +47,12 @@ def catalog() -> list[Entry]:
             name, spec.description, str(report.input), report.totals.weights,
             report.totals.macs, report.totals.weight_bytes, spec.path or "",
         ))  # fmt: skip
-    return sorted(entries, key=lambda e: (e.macs, e.name))
+    if sort == "family":
+        first: dict[str, int] = {}
+        for e in entries:
+            first[family(e.name)] = min(first.get(family(e.name), e.macs), e.macs)
+        return sorted(entries, key=lambda e: (first[family(e.name)], family(e.name), e.macs,
+                                              e.name))  # fmt: skip
+    if sort == "name":
+        return sorted(entries, key=lambda e: e.name)
+    return sorted(entries, key=lambda e: (getattr(e, sort), e.name))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cnncalc.analysis import DTYPE_BYTES, OPTIMIZER_STATES
+from cnncalc.blocks import Expansion, Source, expand, uses_blocks
 from cnncalc.dsl import parse, parse_shape
 from cnncalc.errors import CnnCalcError, DslError, SpecFileError, did_you_mean
 from cnncalc.ir import Net, Shape
@@ -28,7 +29,7 @@ BUDGET_KEYS = {
     "train_memory": "bytes",
 }
 PROFILE_KEYS = ("batch", "dtype", "optimizer", "device", "mode", "warmup", "min_time")
-TOP_KEYS = ("name", "description", "input", "layers", "budget", "profile")
+TOP_KEYS = ("name", "description", "input", "layers", "blocks", "budget", "profile")
 MODES = ("infer", "train", "both")
 
 
@@ -55,6 +56,25 @@ class Spec:
     profile: tuple[tuple[str, Any], ...] = ()  # [profile] defaults, validated
     path: str | None = None
     layers_line: int = 0  # line offset of the DSL text inside the file
+    layers_column: int = 0  # column offset of the DSL text's first line in its file line
+    expansion: Expansion | None = None  # how `$block` calls were expanded, if there were any
+
+    def relocate(self, exc: DslError) -> DslError:
+        """A DslError about the parsed text (from the analysis, say) drawn under the text as
+        written, with the file and line; other errors are returned as they are."""
+        if self.expansion is not None:
+            return self.expansion.relocate(exc)
+        if self.path is not None and exc.origin is None and exc.src == self.net.src:
+            return exc.located(self.path, self.layers_line, self.layers_column)
+        return exc
+
+    def dsl(self) -> str:
+        """The layers as plain DSL, blocks expanded, starting with In: when the spec has an input
+        (for `shape --expand`: the text gives the same report as the spec)."""
+        text = self.net.src.strip()
+        if self.input is not None and self.net.input is None:
+            text = f"In:{'x'.join(str(d) for d in self.input.dims)}-\n{text}"
+        return text + "\n"
 
     def profile_value(self, key: str, default: Any) -> Any:
         """A [profile] default, or `default` when the file does not set it."""
@@ -137,6 +157,19 @@ def _layers_offset(text: str, line: int | None) -> int:
     return line - 1
 
 
+def _layers_column(text: str, line: int | None) -> int:
+    """Column offset of the DSL text's first line: after the quote when it starts on the key's
+    line (`layers = "Conv…"`), 0 when a triple quote and a newline open it."""
+    if line is None:
+        return 0
+    raw = text.splitlines()[line - 1]
+    value = raw.split("=", 1)[1].lstrip()
+    quote = value[:3] if value[:3] in ('"""', "'''") else value[:1]
+    if len(quote) == 3 and value[3:].strip() == "":
+        return 0
+    return len(raw) - len(value) + len(quote)
+
+
 def load_spec(path: str | Path) -> Spec:
     """Read, validate and parse a spec file."""
     path = Path(path)
@@ -172,10 +205,14 @@ def load_spec(path: str | Path) -> Spec:
         except DslError as exc:
             raise fail(f"'input': {exc.msg}", "", "input") from None
     layers_line = _layers_offset(text, lines.of("", "layers"))
+    layers_column = _layers_column(text, lines.of("", "layers"))
+    expansion = _blocks(data, text, lines, fail, shown, layers_line, layers_column)
     try:
-        net = parse(data["layers"])
+        net = parse(expansion.text if expansion else data["layers"])
     except DslError as exc:
-        raise exc.located(shown, layers_line) from None
+        if expansion is not None:
+            raise expansion.relocate(exc) from None
+        raise exc.located(shown, layers_line, layers_column) from None
     if spec_input is not None and net.input is not None and spec_input != net.input:
         raise fail(f"'input' says {spec_input} but the layers start with In:{net.input}",
                    "", "input")
@@ -184,8 +221,31 @@ def load_spec(path: str | Path) -> Spec:
     return Spec(
         name=data.get("name", path.stem), description=data.get("description", ""), net=net,
         input=spec_input or net.input, budget=budget, profile=profile, path=shown,
-        layers_line=layers_line,
+        layers_line=layers_line, layers_column=layers_column, expansion=expansion,
     )
+
+
+def _blocks(
+    data: dict[str, Any], text: str, lines: _Lines, fail: _Failer, shown: str, layers_line: int,
+    layers_column: int,
+) -> Expansion | None:
+    """[blocks] validated, and `layers` with its `$block` calls expanded (None when it has none)."""
+    table = data.get("blocks", {})
+    if not isinstance(table, dict):
+        raise fail("'blocks' must be a table of name = DSL text: [blocks]", "", "blocks")
+    blocks = {}
+    for name, body in table.items():
+        if not (name[:1].isalpha() and name.isascii() and name.replace("_", "").isalnum()):
+            raise fail(f"block name '{name}' must start with a letter and hold only letters,"
+                       " digits and '_'", "blocks", name)
+        if not isinstance(body, str):
+            raise fail(f"block '{name}' must be DSL text in a string, got"
+                       f" {type(body).__name__}", "blocks", name)
+        line = lines.of("blocks", name)
+        blocks[name] = Source(name, body, _layers_offset(text, line), _layers_column(text, line))
+    if not uses_blocks(data["layers"]):
+        return None
+    return expand(Source("", data["layers"], layers_line, layers_column), blocks, shown)
 
 
 def _budget(table: Any, fail: _Failer) -> tuple[Limit, ...]:
@@ -266,6 +326,8 @@ def resolve_spec(spec: str) -> Spec:
     builtin = builtin_dir() / f"{text.lower()}.toml"
     if text and "/" not in text and builtin.is_file():
         return load_spec(builtin)
+    if uses_blocks(spec):
+        expand(Source("", spec))  # fails: calls need the [blocks] of a spec file
     try:
         net = parse(spec)
     except DslError as exc:

@@ -18,12 +18,13 @@ from cnncalc.layers.act import (
 from cnncalc.layers.base import ArgReader, LayerBase, Saved, ShapeError, Window
 from cnncalc.layers.conv import AvgPool, Conv, Pool, StochPool
 from cnncalc.layers.dense import GAP, FC, AdaptAvg, Flatten, In
+from cnncalc.layers.extra import SE, Id
 from cnncalc.layers.norm import BN, LRN
 
 KINDS: tuple[type[LayerBase], ...] = (
     In, Conv, Pool, AvgPool, StochPool, GAP, AdaptAvg, FC, Flatten,
     ReLU, ReLU6, LReLU, Tanh, Sigmoid, GELU, SiLU, HSwish, HSigmoid, Softmax,
-    BN, LRN, Drop,
+    BN, LRN, Drop, Id, SE,
 )  # fmt: skip
 
 # Block keywords are parsed by the DSL itself, but their names are taken all the same.

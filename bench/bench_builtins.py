@@ -1,0 +1,90 @@
+"""Issue 5 speed check: `cnncalc shape NAME` as a cold process for every built-in spec, next to
+`python -c "import torch"` (run by hand, not in CI).
+
+Every built-in must stay far below the torch import: the zoo's specs (up to DenseNet-121's 58
+concatenations and ResNet-101's 33 residual blocks) are parsed, their [blocks] expanded and the
+whole net analysed in pure Python. Runs are alternated so that drift hits all commands alike;
+the table gives medians, the ratio to the torch import, the time over `cnncalc --version` (the
+interpreter and CLI start-up every command pays: what the spec itself costs), and whether
+torch or numpy was imported.
+
+    python bench/bench_builtins.py [--runs 7] [--target 0.1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+from cnncalc.specs import builtin_names
+
+
+def cold(cmd: list[str]) -> float:
+    """Wall time of one cold process, in seconds."""
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def heavy_imports(name: str) -> list[str]:
+    """torch or numpy modules a cold `cnncalc shape NAME` imports, read from -X importtime."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "cnncalc", "shape", name, "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    mods = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    return sorted(m for m in mods if m.split(".")[0] in ("torch", "numpy"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per command")
+    parser.add_argument("--target", type=float, default=0.1,
+                        help="largest acceptable ratio to the torch import")  # fmt: skip
+    args = parser.parse_args()
+
+    names = builtin_names()
+    commands = {name: [sys.executable, "-m", "cnncalc", "shape", name] for name in names}
+    commands["import torch"] = [sys.executable, "-c", "import torch"]
+    commands["cnncalc --version"] = [sys.executable, "-m", "cnncalc", "--version"]
+    for cmd in commands.values():  # warm the file cache
+        cold(cmd)
+    times: dict[str, list[float]] = {key: [] for key in commands}
+    for _ in range(args.runs):
+        for key, cmd in commands.items():
+            times[key].append(cold(cmd))
+
+    torch_median = statistics.median(times["import torch"])
+    start_up = statistics.median(times["cnncalc --version"])
+    width = max(len(n) for n in commands)
+    head = f"{'command':<{width}}  {'median ms':>9}  {'min ms':>7}  {'ratio':>6}  {'spec ms':>7}"
+    print(head + "  torch/numpy")
+    for key in ("import torch", "cnncalc --version"):
+        median = statistics.median(times[key])
+        low = min(times[key]) * 1000
+        print(f"{key:<{width}}  {median * 1000:9.1f}  {low:7.1f}  {median / torch_median:6.3f}"
+              f"  {'-':>7}  -")  # fmt: skip
+    worst = 0.0
+    for name in names:
+        median = statistics.median(times[name])
+        ratio = median / torch_median
+        worst = max(worst, ratio)
+        heavy = ", ".join(heavy_imports(name)) or "no"
+        low = min(times[name]) * 1000
+        spec = (median - start_up) * 1000
+        print(f"{name:<{width}}  {median * 1000:9.1f}  {low:7.1f}  {ratio:6.3f}  {spec:7.1f}"
+              f"  {heavy}")  # fmt: skip
+    verdict = "ok" if worst < args.target else "TOO SLOW"
+    floor = start_up / torch_median
+    print(f"\nworst ratio {worst:.3f} (target < {args.target:.3f}): {verdict}; the start-up floor"
+          f" (cnncalc --version) alone is {floor:.3f}. {args.runs} runs per command, medians;"
+          " spec ms = median - cnncalc --version")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,372 @@
+"""Parametrised blocks of spec files (`[blocks]`), expanded to plain DSL text before parsing.
+
+A block is DSL text with `{name}` placeholders:
+
+    [blocks]
+    basic = "Res(Conv:3x3x{c}p1nb-BN-ReLU-Conv:3x3x{c}p1nb-BN)-ReLU"
+
+and `layers` (or another block) uses it as `$basic(c=64)`. A call becomes its body in
+parentheses, so `$basic(c=64)*2@layer1` repeats and labels it like any group. Substitution is
+plain text: every value is a whole number written in digits, or `{name}` to pass on an argument
+of the calling block. Nothing is evaluated (DESIGN §3).
+
+The expansion keeps a map from every character of the expanded text back to the text it came
+from (the `layers` value, a block body, or the call that produced it), so a DslError raised on
+the expanded text, by the parser or by the analysis, is redrawn under the original text with the
+file and line where it was written (`Expansion.relocate`).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from cnncalc.errors import DslError, did_you_mean
+
+MAX_DEPTH = 32  # nested calls
+MAX_CHARS = 2_000_000  # expanded text; a guard against calls that multiply without end
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One text as written: the `layers` value or a block body, and where it sits in its file."""
+
+    name: str  # "" for `layers`, else the block's name
+    text: str
+    line_offset: int = 0  # line of text[0] in the file, minus 1
+    column_offset: int = 0  # column of text[0] in that line, minus 1
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One expansion of a text: the top level, or one call of a block."""
+
+    source: int  # index into Expansion.sources
+    parent: int | None  # the calling frame (None at the top level)
+    call: tuple[int, int] | None  # the call's span `$name(…)` in the parent's text
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A run of the expanded text and where it came from.
+
+    Verbatim runs map character for character onto [src_start, src_end) of their frame's text;
+    other runs (a substituted value, the parentheses around a call) stand for that span whole.
+    """
+
+    start: int
+    end: int
+    frame: int
+    src_start: int
+    src_end: int
+    verbatim: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion:
+    """The expanded DSL text and the map back to the texts it was made from."""
+
+    text: str
+    sources: tuple[Source, ...]
+    frames: tuple[Frame, ...]
+    pieces: tuple[Piece, ...]
+    origin: str | None = None  # the spec file
+
+    def relocate(self, exc: DslError) -> DslError:
+        """The same error drawn under the text it came from (a DslError about other text is
+        returned as it is)."""
+        if exc.src != self.text or exc.origin is not None:
+            return exc
+        frame_a, a, _ = self._locate(exc.pos)
+        frame_b, _, b = self._locate(max(exc.pos, exc.end - 1))
+        # A span that starts and ends in different calls points at the smallest text that holds
+        # both: walk each end up to the common frame, widening to the calls on the way.
+        up_a = self._ancestors(frame_a)
+        up_b = self._ancestors(frame_b)
+        common = next(f for f in up_a if f in up_b)
+        for chain, is_start in ((up_a, True), (up_b, False)):
+            i = chain.index(common)
+            if i > 0:
+                call = self.frames[chain[i - 1]].call
+                assert call is not None  # only the top frame has no call
+                if is_start:
+                    a = call[0]
+                else:
+                    b = call[1]
+        return _error(self, common, exc.msg, a, max(b, a + 1))
+
+    def _locate(self, pos: int) -> tuple[int, int, int]:
+        """(frame, start, end) in the original text of the character at `pos`."""
+        if pos >= len(self.text) or not self.pieces:
+            end = len(self.sources[0].text)
+            return 0, end, end
+        piece = self.pieces[bisect_right([p.start for p in self.pieces], pos) - 1]
+        if piece.verbatim:
+            at = piece.src_start + (pos - piece.start)
+            return piece.frame, at, at + 1
+        return piece.frame, piece.src_start, piece.src_end
+
+    def _ancestors(self, frame: int) -> list[int]:
+        """The frame, its caller, and so on up to the top."""
+        chain = [frame]
+        while (parent := self.frames[chain[-1]].parent) is not None:
+            chain.append(parent)
+        return chain
+
+
+def _line_of(text: str, pos: int) -> int:
+    """1-based line of pos in text."""
+    return text.count("\n", 0, pos) + 1
+
+
+def _error(exp: Expansion | _Expander, frame: int, msg: str, pos: int, end: int) -> DslError:
+    """A DslError at [pos, end) of a frame's own text, saying which calls led there."""
+    frames, sources = exp.frames, exp.sources
+    source = sources[frames[frame].source]
+    notes = []
+    f = frame
+    while frames[f].parent is not None:
+        parent = frames[f].parent
+        call = frames[f].call
+        assert parent is not None and call is not None
+        caller = sources[frames[parent].source]
+        line = caller.line_offset + _line_of(caller.text, call[0])
+        where = f"line {line}" + (f" in block '{caller.name}'" if caller.name else "")
+        if not exp.origin:  # lines of the texts themselves: say which
+            where = f"line {_line_of(caller.text, call[0])} of " + (
+                f"block '{caller.name}'" if caller.name else "the layers"
+            )
+        if not notes:
+            notes.append(f"in block '{sources[frames[f].source].name}'")
+        notes.append(f"called at {where}")
+        f = parent
+    if notes:
+        msg = f"{msg} ({notes[0]} {', '.join(notes[1:])})"
+    err = DslError(msg, source.text, pos, end)
+    return err.located(exp.origin, source.line_offset, source.column_offset) if exp.origin else err
+
+
+class _Expander:
+    """Mutable state of one expansion; never leaves this module."""
+
+    def __init__(self, layers: Source, blocks: dict[str, Source], origin: str | None) -> None:
+        self.blocks = blocks
+        self.origin = origin
+        self.sources: list[Source] = [layers]
+        self.source_of: dict[str, int] = {}
+        self.frames: list[Frame] = [Frame(0, None, None)]
+        self.pieces: list[Piece] = []
+        self.out: list[str] = []
+        self.size = 0
+        self.params: dict[str, tuple[str, ...]] = {}
+
+    def error(self, frame: int, msg: str, pos: int, end: int | None = None) -> DslError:
+        """A DslError in a frame's own text."""
+        return _error(self, frame, msg, pos, pos + 1 if end is None else end)
+
+    def emit(self, text: str, frame: int, src_start: int, src_end: int, verbatim: bool) -> None:
+        """Append to the expanded text, remembering where it came from."""
+        if not text:
+            return
+        self.out.append(text)
+        self.pieces.append(Piece(self.size, self.size + len(text), frame, src_start, src_end,
+                                 verbatim))  # fmt: skip
+        self.size += len(text)
+        if self.size > MAX_CHARS:
+            while frame and self.frames[frame].parent:  # blame the call written in layers
+                frame = self.frames[frame].parent  # type: ignore[assignment]
+            span = self.frames[frame].call or (src_start, src_end)
+            raise self.error(0, f"the blocks expand to more than {MAX_CHARS:,} characters;"
+                             " are repetitions nested too deep?", *span)  # fmt: skip
+
+    def text(self, frame: int, args: dict[str, str] | None, stack: tuple[str, ...]) -> None:
+        """Copy a frame's text to the output, substituting `{name}` and expanding `$calls`."""
+        src = self.sources[self.frames[frame].source].text
+        run = 0
+        i = 0
+        while i < len(src):
+            ch = src[i]
+            if ch == "#":
+                stop = src.find("\n", i)
+                stop = len(src) if stop == -1 else stop
+                if args is not None:  # a body's comment would swallow the ')' after it
+                    self.emit(src[run:i], frame, run, i, True)
+                    run = stop
+                i = stop
+            elif ch == "{":
+                self.emit(src[run:i], frame, run, i, True)
+                name, end = self.placeholder(frame, src, i, args)
+                assert args is not None
+                self.emit(args[name], frame, i, end, False)
+                i = run = end
+            elif ch == "$":
+                self.emit(src[run:i], frame, run, i, True)
+                i = run = self.call(frame, src, i, args, stack)
+            else:
+                i += 1
+        self.emit(src[run:], frame, run, len(src), True)
+
+    def placeholder(
+        self, frame: int, src: str, pos: int, args: dict[str, str] | None
+    ) -> tuple[str, int]:
+        """`{name}` at pos: the name and the end of the placeholder."""
+        if args is None:
+            raise self.error(
+                frame,
+                "'{…}' placeholders belong in the bodies of [blocks];"
+                " in layers, call a block with $name(key=value)",
+                pos,
+            )
+        close = src.find("}", pos)
+        name = src[pos + 1 : close] if close != -1 else ""
+        if close == -1 or not name.isidentifier():
+            raise self.error(frame, "expected a placeholder such as {c}: a name in braces", pos,
+                             close + 1 if close != -1 else pos + 1)  # fmt: skip
+        return name, close + 1
+
+    def call(
+        self, frame: int, src: str, pos: int, args: dict[str, str] | None, stack: tuple[str, ...]
+    ) -> int:
+        """`$name` or `$name(key=value, …)` at pos: expand it, return where the call ends."""
+        i = pos + 1
+        while i < len(src) and (src[i].isalnum() or src[i] == "_"):
+            i += 1
+        name = src[pos + 1 : i]
+        if not name or not name[0].isalpha():
+            raise self.error(frame, "expected a block name after '$', e.g. $basic(c=64)", pos,
+                             max(i, pos + 1))  # fmt: skip
+        if name not in self.blocks:
+            if not self.blocks:
+                raise self.error(frame, f"unknown block '${name}': calls need a [blocks] table"
+                                 " in the spec file", pos, i)  # fmt: skip
+            hint = did_you_mean(name, list(self.blocks))
+            known = hint or f"; the blocks are {', '.join(sorted(self.blocks))}"
+            raise self.error(frame, f"unknown block '${name}'{known}", pos, i)
+        given, end = self.arguments(frame, src, i, name, args)
+        if name in stack:
+            loop = " → ".join((*stack[stack.index(name) :], name))
+            raise self.error(frame, f"block '{name}' uses itself ({loop}); blocks cannot"
+                             " recurse", pos, end)  # fmt: skip
+        if len(stack) >= MAX_DEPTH:
+            raise self.error(frame, f"blocks nest more than {MAX_DEPTH} deep", pos, end)
+        params = self.parameters(name)
+        missing = [p for p in params if p not in given]
+        if missing:
+            raise self.error(
+                frame,
+                f"block '{name}' needs {_words(missing)}: it takes"
+                f" {_words(params)}, e.g. ${name}({', '.join(f'{p}=64' for p in params)})",
+                pos,
+                end,
+            )
+        source = self.source_of.get(name)
+        if source is None:
+            source = self.source_of[name] = len(self.sources)
+            self.sources.append(self.blocks[name])
+        child = len(self.frames)
+        self.frames.append(Frame(source, frame, (pos, end)))
+        self.emit("(", frame, pos, end, False)
+        self.text(child, {k: v for k, (v, _) in given.items()}, (*stack, name))
+        self.emit(")", frame, pos, end, False)
+        return end
+
+    def arguments(
+        self, frame: int, src: str, pos: int, name: str, args: dict[str, str] | None
+    ) -> tuple[dict[str, tuple[str, int]], int]:
+        """`(key=value, …)` after a block name, if present: values and where each key stood."""
+        look = pos
+        while look < len(src) and src[look] in " \t":
+            look += 1
+        if look >= len(src) or src[look] != "(":
+            return {}, pos
+        close = src.find(")", look)
+        if close == -1 or "(" in src[look + 1 : close]:
+            raise self.error(frame, f"this '(' of the call of block '{name}' is never closed",
+                             look)  # fmt: skip
+        given: dict[str, tuple[str, int]] = {}
+        params = self.parameters(name)
+        start = look + 1
+        if src[start:close].strip() == "":
+            return given, close + 1
+        for part in src[start:close].split(","):
+            lead = len(part) - len(part.lstrip())
+            key, eq, raw = part.strip().partition("=")
+            key, raw = key.strip(), raw.strip()
+            at = start + lead
+            if not eq or not key:
+                raise self.error(frame, f"expected key=value in the call of block '{name}',"
+                                 f" e.g. ${name}(c=64)", at, at + max(1, len(part.strip())))  # fmt: skip
+            if key in given:
+                raise self.error(frame, f"argument '{key}' is given twice", at, at + len(key))
+            if key not in params:
+                takes = f"it takes {_words(params)}" if params else "it takes no arguments"
+                hint = did_you_mean(key, list(params)) if params else ""
+                hint = f"{hint};" if hint else ";"
+                raise self.error(frame, f"block '{name}' has no argument '{key}'{hint} {takes}",
+                                 at, at + len(key))  # fmt: skip
+            vpos = start + part.index("=") + 1
+            vpos += len(src[vpos:]) - len(src[vpos:].lstrip(" \t\r\n"))
+            given[key] = (self.value(frame, raw, vpos, key, args), at)
+            start += len(part) + 1
+        return given, close + 1
+
+    def value(self, frame: int, raw: str, pos: int, key: str, args: dict[str, str] | None) -> str:
+        """An argument's value: digits, or `{name}` passing on an argument of the caller."""
+        if raw.isdigit() and raw.isascii():
+            return str(int(raw))
+        if raw.startswith("{") and raw.endswith("}"):
+            if args is None:
+                raise self.error(frame, f"argument '{key}': '{raw}' passes on an argument of the"
+                                 " calling block, which works only inside [blocks]", pos,
+                                 pos + len(raw))  # fmt: skip
+            if raw[1:-1] in args:
+                return args[raw[1:-1]]
+        shown = raw or "nothing"
+        raise self.error(frame, f"argument '{key}' must be a whole number such as 64, got"
+                         f" '{shown}' (no expressions: write the number)", pos,
+                         pos + max(1, len(raw)))  # fmt: skip
+
+    def parameters(self, name: str) -> tuple[str, ...]:
+        """The placeholders of a block's body, in order of first use (comments skipped)."""
+        if name not in self.params:
+            found: list[str] = []
+            text = self.blocks[name].text
+            i = 0
+            while i < len(text):
+                if text[i] == "#":
+                    nl = text.find("\n", i)
+                    i = len(text) if nl == -1 else nl
+                elif text[i] == "{":
+                    close = text.find("}", i)
+                    key = text[i + 1 : close] if close != -1 else ""
+                    if key.isidentifier() and key not in found:
+                        found.append(key)
+                    i = close + 1 if close != -1 else len(text)
+                else:
+                    i += 1
+            self.params[name] = tuple(found)
+        return self.params[name]
+
+
+def _words(names: list[str] | tuple[str, ...]) -> str:
+    """'c', 'c and s', 'c, s and k'."""
+    quoted = [f"'{n}'" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def expand(
+    layers: Source, blocks: dict[str, Source] | None = None, origin: str | None = None
+) -> Expansion:
+    """`layers` with every `$call` replaced by its block's body (recursively), and the map back."""
+    ex = _Expander(layers, dict(blocks or {}), origin)
+    ex.text(0, None, ())
+    return Expansion("".join(ex.out), tuple(ex.sources), tuple(ex.frames), tuple(ex.pieces),
+                     origin)  # fmt: skip
+
+
+def uses_blocks(text: str) -> bool:
+    """True when DSL text calls a block or holds a placeholder ('$' or '{' outside comments)."""
+    if "$" not in text and "{" not in text:
+        return False
+    code = [line.split("#", 1)[0] for line in text.splitlines()]
+    return any("$" in line or "{" in line for line in code)

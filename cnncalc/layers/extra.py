@@ -1,0 +1,178 @@
+"""Layers for the model zoo: the identity (DenseNet's `Cat(Id | …)`) and squeeze-and-excitation
+as torchvision builds it (MobileNetV3, EfficientNet)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from cnncalc.ir import Shape
+from cnncalc.layers.base import ArgReader, Columns, LayerBase, Saved, ShapeError
+
+if TYPE_CHECKING:
+    from torch import nn
+
+
+class Id(LayerBase):
+    """`Id` (also `Identity`) — passes its input on unchanged, e.g. `Cat(Id | Conv:3x3x32p1)`."""
+
+    __slots__ = ()
+
+    NAMES: ClassVar[tuple[str, ...]] = ("Id", "Identity")
+    ALIAS: ClassVar[bool] = True  # the output is the input itself: no memory, no work
+
+    def other_ops(self, x: Shape, y: Shape) -> int:
+        """No work."""
+        return 0
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """nn.Identity."""
+        from torch import nn
+
+        return nn.Identity()
+
+
+# SE modifiers: word → (slot, value). The activation after the squeeze conv and the gate;
+# torchvision's SqueezeExcitation defaults are ReLU and Sigmoid, MobileNetV3 passes Hardsigmoid
+# as the gate, EfficientNet SiLU as the activation.
+SE_WORDS: dict[str, tuple[str, str]] = {
+    "relu": ("act", "ReLU"),
+    "silu": ("act", "SiLU"),
+    "hswish": ("act", "HSwish"),
+    "sigmoid": ("gate", "Sigmoid"),
+    "hsigmoid": ("gate", "HSigmoid"),
+}
+# What autograd keeps for each (read off saved_tensors_hooks): ReLU and Sigmoid their output,
+# SiLU, Hardswish and Hardsigmoid their input.
+SAVES_OUTPUT = {"ReLU": True, "Sigmoid": True, "SiLU": False, "HSwish": False, "HSigmoid": False}
+TORCH_NAMES = {"ReLU": "ReLU", "SiLU": "SiLU", "HSwish": "Hardswish", "Sigmoid": "Sigmoid",
+               "HSigmoid": "Hardsigmoid"}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class SE(LayerBase):
+    """`SE:n[relu|silu|hswish][sigmoid|hsigmoid]` — squeeze-and-excitation with n squeeze channels.
+
+    As torchvision.ops.SqueezeExcitation: global average pool, 1×1 conv with bias C → n, the
+    activation (ReLU), 1×1 conv with bias n → C, the gate (Sigmoid), and the input multiplied
+    by the gate. MobileNetV3 writes `SE:nhsigmoid`, EfficientNet `SE:nsilu`.
+
+    Backward FLOPs and saved tensors assume the input needs a gradient (an SE after a weight
+    layer, as in every real net); as the very first layer PyTorch does slightly different work.
+    """
+
+    NAMES: ClassVar[tuple[str, ...]] = ("SE",)
+    EXAMPLE: ClassVar[str] = "SE:16hsigmoid"
+    # It holds two convolutions: numbered as a weight layer, and its MACs have a backward.
+    WEIGHTED: ClassVar[bool] = True
+
+    squeeze: int
+    act: str = "ReLU"
+    gate: str = "Sigmoid"
+
+    @classmethod
+    def parse(cls, args: ArgReader) -> SE:
+        """n, then at most one activation and one gate word."""
+        if args.at_end():
+            raise args.error(f"SE needs a number of squeeze channels, e.g. {cls.EXAMPLE}", 0)
+        (squeeze,) = args.dims("squeeze channels", (1,))
+        chosen: dict[str, str] = {}
+        words = sorted(SE_WORDS, key=len, reverse=True)
+        while not args.at_end():
+            start = args.i
+            word = next((w for w in words if args.peek(len(w)) == w), None)
+            if word is None:
+                raise args.error(
+                    f"SE: unknown modifier '{args.text[start:]}'; expected an activation (relu,"
+                    f" silu, hswish) and/or a gate (sigmoid, hsigmoid); example: {cls.EXAMPLE}",
+                    start,
+                )
+            slot, value = SE_WORDS[word]
+            if slot in chosen:
+                what = "activation" if slot == "act" else "gate"
+                raise args.error(f"SE: the {what} is given twice", start, start + len(word))
+            chosen[slot] = value
+            args.i += len(word)
+        return cls(squeeze, chosen.get("act", "ReLU"), chosen.get("gate", "Sigmoid"))
+
+    def dsl(self) -> str:
+        """Canonical text."""
+        text = f"SE:{self.squeeze}"
+        if self.act != "ReLU":
+            text += self.act.lower()
+        if self.gate != "Sigmoid":
+            text += self.gate.lower()
+        return text
+
+    def out_shape(self, x: Shape) -> Shape:
+        """Unchanged; needs channels to squeeze."""
+        if x.is_flat:
+            raise ShapeError(f"SE needs an H×W×C input, got a flat vector of {x.c}")
+        return x
+
+    def weights(self, x: Shape) -> int:
+        """(C + 1)·n for the squeeze conv, (n + 1)·C for the excitation conv."""
+        return (x.c + 1) * self.squeeze + (self.squeeze + 1) * x.c
+
+    def macs(self, x: Shape, y: Shape) -> int:
+        """The two 1×1 convs on the pooled 1×1×C vector: C·n + n·C."""
+        return 2 * x.c * self.squeeze
+
+    def other_ops(self, x: Shape, y: Shape) -> int:
+        """Pooling adds, bias adds, activation, gate and the multiply."""
+        return 2 * x.numel + 2 * self.squeeze + 2 * x.c
+
+    def saved(self, x: Shape, y: Shape) -> Saved:
+        """The input (for the multiply), the pooled vector (squeeze conv), the activation's and the
+        gate's tensors; a tensor two ops keep (ReLU's output is the next conv's input, Sigmoid's
+        output the multiply's operand) is counted once."""
+        c, n = x.c, self.squeeze
+        extra = [(c, None)]  # pooled input of the squeeze conv
+        extra += [(n, None)] if SAVES_OUTPUT[self.act] else [(n, None), (n, None)]
+        extra += [(c, None)] if SAVES_OUTPUT[self.gate] else [(c, None), (c, None)]
+        return Saved(input=True, extra=tuple(extra))
+
+    def columns(self, x: Shape) -> Columns:
+        """'256→64→256'."""
+        return Columns(f"{x.c}→{self.squeeze}→{x.c}", "", "", "")
+
+    def explain(self, x: Shape, y: Shape) -> list[str]:
+        """Weight formula and MACs."""
+        c, n = x.c, self.squeeze
+        return [
+            f"weights: ({c} + 1)·{n} + ({n} + 1)·{c} = {self.weights(x):,}",
+            f"MACs: {c}·{n} + {n}·{c} = {self.macs(x, y):,} (on the pooled 1×1×{c})",
+            f"gate: {self.act} then {self.gate}, multiplied into the {x} input",
+        ]
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """A module laid out as torchvision.ops.SqueezeExcitation (same parameter names)."""
+        from torch import nn
+
+        act = getattr(nn, TORCH_NAMES[self.act])
+        gate = getattr(nn, TORCH_NAMES[self.gate])
+        return _squeeze_excitation()(x.c, self.squeeze, act, gate)
+
+
+@cache
+def _squeeze_excitation() -> Any:
+    """The module class, defined on first use so that importing the layers never imports torch."""
+    from torch import Tensor, nn
+
+    class SqueezeExcitation(nn.Module):
+        """avgpool → fc1 (1×1 conv) → activation → fc2 (1×1 conv) → scale_activation → × input."""
+
+        def __init__(self, channels: int, squeeze: int, act: Any, gate: Any) -> None:
+            super().__init__()
+            self.avgpool = nn.AdaptiveAvgPool2d(1)
+            self.fc1 = nn.Conv2d(channels, squeeze, 1)
+            self.fc2 = nn.Conv2d(squeeze, channels, 1)
+            self.activation = act()
+            self.scale_activation = gate()
+
+        def forward(self, x: Tensor) -> Tensor:
+            scale = self.scale_activation(self.fc2(self.activation(self.fc1(self.avgpool(x)))))
+            return scale * x
+
+    return SqueezeExcitation
