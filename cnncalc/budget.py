@@ -1,0 +1,281 @@
+"""Report + budget → verdicts (DESIGN §5, §8: spec file ─load→ (IR, budget) ─check→ verdicts).
+
+Pure: the static metrics come from the analysis at the spec's [profile] batch, dtype and
+optimizer; latency figures, when measured, are handed in by the caller (`measure_latency`
+imports the profiler, and through it torch, only when it is called). A budget value is a
+maximum: a metric passes when actual ≤ limit.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from cnncalc.analysis import Report
+from cnncalc.api import analyze
+from cnncalc.errors import CnnCalcError, DslError, SpecFileError
+from cnncalc.ir import Shape
+from cnncalc.specs import Limit, Spec, builtin_dir, load_spec
+
+# Budget key → field of Report.totals (DESIGN §4 defines each figure).
+METRICS = {
+    "weights": "weights",
+    "weight_memory": "weight_bytes",
+    "activation_memory": "activation_bytes",
+    "peak_memory": "peak_bytes",
+    "macs": "macs",
+    "flops": "flops",
+    "train_memory": "train_bytes",
+}
+LATENCY = "latency_ms"
+
+PASS, FAIL, SKIP = "pass", "fail", "skip"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """One budget item judged: its limit, the actual figure (None when skipped) and the status."""
+
+    key: str  # a budget key, or "latency_ms"
+    device: str | None  # for latency items
+    unit: str  # "count", "bytes" or "ms"
+    limit: int | float
+    actual: int | float | None
+    status: str  # PASS, FAIL or SKIP
+    line: int | None  # line of the budget item in the spec file
+    reason: str = ""  # why it was skipped
+
+    @property
+    def metric(self) -> str:
+        """'weights', or 'latency_ms.cpu' for a latency item."""
+        return self.key if self.device is None else f"{self.key}.{self.device}"
+
+    @property
+    def headroom_pct(self) -> float | None:
+        """(limit − actual) / limit × 100: how much of the budget is left; negative when over."""
+        if self.actual is None:
+            return None
+        if self.limit == 0:
+            return 0.0 if self.actual == 0 else None
+        return (self.limit - self.actual) / self.limit * 100
+
+
+@dataclass(frozen=True, slots=True)
+class SpecResult:
+    """The verdicts of one spec file, and what its figures were computed for."""
+
+    name: str
+    path: str
+    batch: int
+    dtype: str
+    optimizer: str
+    verdicts: tuple[Verdict, ...]
+
+    def count(self, status: str) -> int:
+        """How many verdicts have this status."""
+        return sum(v.status == status for v in self.verdicts)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is over budget (skipped items do not fail a spec)."""
+        return self.count(FAIL) == 0
+
+
+def exit_code(results: Iterable[SpecResult]) -> int:
+    """0 when every spec is within budget, 1 when any item is over (DESIGN §2)."""
+    return 0 if all(r.ok for r in results) else 1
+
+
+def spec_paths(args: Iterable[str]) -> list[Path]:
+    """SPEC arguments → spec files: files as given, directories and globs to their .toml files,
+    built-in names to their files; anything else is bad input."""
+    out: list[Path] = []
+    for arg in args:
+        text = arg.strip()
+        path = Path(text)
+        if path.is_dir():
+            found = sorted(path.glob("*.toml"))
+            if not found:
+                raise CnnCalcError(f"no .toml spec files in the directory {text}")
+        elif path.is_file():
+            found = [path]
+        elif glob.has_magic(text):
+            found = sorted(Path(p) for p in glob.glob(text, recursive=True) if p.endswith(".toml"))
+            if not found:
+                raise CnnCalcError(f"no .toml spec files match {text}")
+        elif text and "/" not in text and (builtin_dir() / f"{text.lower()}.toml").is_file():
+            found = [_near(builtin_dir() / f"{text.lower()}.toml")]
+        elif text.lower().endswith(".toml"):
+            raise CnnCalcError(f"no such spec file: {text}")
+        else:
+            raise CnnCalcError(
+                f"'{text}' is not a spec file: check takes .toml spec files, directories, globs"
+                " or built-in names (DSL text has no budget)"
+            )
+        out += [p for p in found if p not in out]
+    return out
+
+
+def _near(path: Path) -> Path:
+    """The path relative to the working directory when it lies below it (shorter to read, and
+    what GitHub annotations expect)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+def settings(spec: Spec) -> tuple[int, str, str]:
+    """Batch, dtype and optimizer the budget is judged at: the spec's [profile] or the defaults."""
+    return (
+        spec.profile_value("batch", 1),
+        spec.profile_value("dtype", "fp32"),
+        spec.profile_value("optimizer", "sgd"),
+    )
+
+
+def report_for(
+    spec: Spec,
+    *,
+    input: Shape | None = None,
+    batch: int | None = None,
+    dtype: str | None = None,
+    optimizer: str | None = None,
+) -> Report:
+    """The static report at the spec's settings (or the ones given); errors name the file."""
+    default_batch, default_dtype, default_optimizer = settings(spec)
+    try:
+        return analyze(
+            spec,
+            input=input,
+            batch=batch or default_batch,
+            dtype=dtype or default_dtype,
+            optimizer=optimizer or default_optimizer,
+        )
+    except DslError:
+        raise  # already located in the spec file by analyze
+    except CnnCalcError as exc:  # e.g. no input shape: say which file
+        if spec.path is None:
+            raise
+        raise SpecFileError(str(exc), spec.path) from None
+
+
+def latency_devices(spec: Spec) -> list[str]:
+    """Devices the spec's [budget.latency_ms] names, in file order."""
+    return [lim.device for lim in spec.budget if lim.key == LATENCY and lim.device]
+
+
+def judge(limit: Limit, actual: float | None, reason: str = "") -> Verdict:
+    """One item: pass when actual ≤ limit; skip (with the reason) when there is no figure."""
+    if actual is None:
+        status = SKIP
+    else:
+        status = PASS if actual <= limit.limit else FAIL
+    return Verdict(
+        limit.key,
+        limit.device,
+        limit.unit,
+        limit.limit,
+        actual,
+        status,
+        limit.line,
+        reason if actual is None else "",
+    )
+
+
+def evaluate(
+    spec: Spec, report: Report, latency: Mapping[str, float | str] | None = None
+) -> SpecResult:
+    """Verdicts for every budget item of `spec`, in file order.
+
+    `latency` maps a device to its measured median latency in ms, or to the reason it was not
+    measured; None means latency was not asked for (`check` without --profile).
+    """
+    verdicts = []
+    for limit in spec.budget:
+        if limit.key == LATENCY:
+            got = None if latency is None else latency.get(limit.device or "")
+            if latency is None:
+                verdicts.append(judge(limit, None, "latency is measured only with --profile"))
+            elif isinstance(got, (int, float)):
+                verdicts.append(judge(limit, got))
+            else:
+                verdicts.append(judge(limit, None, got or "not measured"))
+        else:
+            verdicts.append(judge(limit, getattr(report.totals, METRICS[limit.key])))
+    batch, dtype, optimizer = settings(spec)
+    return SpecResult(spec.name, spec.path or spec.name, batch, dtype, optimizer, tuple(verdicts))
+
+
+def device_missing(device: str) -> str:
+    """Why `device` cannot be used here, or '' when it can (imports torch)."""
+    import torch
+
+    if device == "cpu":
+        return ""
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            return f"{device} is not available here (no CUDA device)"
+        index = int(device.split(":", 1)[1]) if ":" in device else 0
+        if index >= torch.cuda.device_count():
+            return f"{device} is not available here ({torch.cuda.device_count()} CUDA devices)"
+        return ""
+    if device == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        return "" if mps is not None and mps.is_available() else "mps is not available here"
+    return f"unknown device {device}"
+
+
+def measure_latency(spec: Spec) -> dict[str, float | str]:
+    """Median inference latency in ms per device of the spec's latency budget, measured with
+    the profiler at the spec's [profile] settings; unavailable devices map to the reason."""
+    devices = latency_devices(spec)
+    if not devices:
+        return {}
+    try:
+        import torch  # noqa: F401  (only to give a clear message when it is missing)
+    except ImportError:
+        raise CnnCalcError(
+            "check --profile needs PyTorch to measure latency; install it (README, 'PyTorch')"
+            " or run check without --profile"
+        ) from None
+    from cnncalc.profiler import profile
+
+    batch, dtype, _ = settings(spec)
+    options = {k: spec.profile_value(k, None) for k in ("warmup", "min_time")}
+    out: dict[str, float | str] = {}
+    for device in devices:
+        missing = device_missing(device)
+        if missing:
+            out[device] = missing
+            continue
+        result = profile(
+            spec,
+            device=device,
+            batch=batch,
+            dtype=dtype,
+            mode="infer",
+            **{k: v for k, v in options.items() if v is not None},
+        )
+        out[device] = float(result.latency_ms["infer"].median)
+    return out
+
+
+def check(
+    paths: Iterable[str | Path],
+    *,
+    profile: bool = False,
+    measure: Callable[[Spec], Mapping[str, float | str]] | None = None,
+) -> list[SpecResult]:
+    """Load every spec file first (any bad input stops before anything is judged), then judge
+    each; with `profile`, latency budgets are measured by `measure` (default measure_latency)."""
+    specs = [load_spec(p) for p in paths]
+    reports = [report_for(s) for s in specs]
+    measure = measure or measure_latency
+    results = []
+    for spec, report in zip(specs, reports):
+        latency = measure(spec) if profile and latency_devices(spec) else None
+        results.append(evaluate(spec, report, latency))
+    return results

@@ -1,0 +1,292 @@
+"""Check verdicts → a rich table per spec, plain text, JSON (`cnncalc.check/1`), JUnit XML,
+GitHub workflow commands, or markdown for a pull-request comment. Formatting only."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from cnncalc.budget import FAIL, PASS, SKIP, SpecResult, Verdict, exit_code
+from cnncalc.units import count, exact, nbytes
+
+SCHEMA = "cnncalc.check/1"
+HEADERS = ("metric", "actual", "budget", "headroom", "verdict")
+
+
+def amount(value: float, unit: str) -> str:
+    """'62,369,152 (62.4M)', '237.9 MiB (249,476,608 B)' or '12.3 ms'."""
+    if unit == "ms":
+        if value == int(value):
+            return f"{int(value):,} ms"
+        return f"{value:,.1f} ms" if abs(value) >= 100 else f"{value:.3g} ms"
+    if unit == "bytes":
+        return f"{nbytes(int(value))} ({exact(int(value))} B)"
+    n = int(value)
+    return f"{exact(n)} ({count(n)})" if n >= 1000 else exact(n)
+
+
+def headroom(v: Verdict) -> str:
+    """'12.5%' left, '-3.1%' over, '—' when there is no figure."""
+    pct = v.headroom_pct
+    if pct is None:
+        return "—" if v.actual is None else "-∞"
+    return f"{pct:.2f}%" if abs(pct) < 1 else f"{pct:.1f}%"
+
+
+def verdict_word(v: Verdict) -> str:
+    """'pass', 'OVER' or 'skipped: why'."""
+    if v.status == SKIP:
+        return f"skipped: {v.reason}"
+    return "pass" if v.status == PASS else "OVER"
+
+
+def over_text(v: Verdict) -> str:
+    """'macs 1,135,256,096 (1.1G) is over the budget of 1,000,000,000 (1.0G) by 13.5%'."""
+    excess = (v.actual or 0) - v.limit
+    pct = f" ({excess / v.limit * 100:.1f}%)" if v.limit else ""
+    return (
+        f"{v.metric} {amount(v.actual or 0, v.unit)} is over the budget of"
+        f" {amount(v.limit, v.unit)} by {amount(excess, v.unit)}{pct}"
+    )
+
+
+def cells(v: Verdict) -> tuple[str, str, str, str, str]:
+    """The five cells of a verdict's row."""
+    actual = "—" if v.actual is None else amount(v.actual, v.unit)
+    return (v.metric, actual, amount(v.limit, v.unit), headroom(v), verdict_word(v))
+
+
+def heading(r: SpecResult) -> str:
+    """'alexnet — specs/alexnet.toml (batch 1, fp32, sgd)'."""
+    return f"{r.name} — {r.path} (batch {r.batch}, {r.dtype}, optimizer {r.optimizer})"
+
+
+def summary(results: list[SpecResult]) -> str:
+    """One line: all within budget, or which specs and metrics are over."""
+    passed = sum(r.count(PASS) for r in results)
+    failed = sum(r.count(FAIL) for r in results)
+    skipped = sum(r.count(SKIP) for r in results)
+    specs = f"{len(results)} spec{'s' if len(results) != 1 else ''}"
+    tally = f"{passed} passed, {failed} over, {skipped} skipped"
+    if exit_code(results) == 0:
+        return f"✓ {specs} within budget ({tally})"
+    over = ", ".join(f"{r.name} {v.metric}" for r in results for v in r.verdicts
+                     if v.status == FAIL)  # fmt: skip
+    bad = sum(not r.ok for r in results)
+    return f"✗ over budget: {over} ({bad} of {specs}; {tally})"
+
+
+EMPTY = "no [budget] table: nothing to check"
+
+
+def render_table(results: list[SpecResult]) -> Any:
+    """A rich table per spec, then the summary line (for a terminal)."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    parts: list[Any] = []
+    for r in results:
+        table = Table(title=heading(r), title_justify="left", header_style="bold")
+        for h in HEADERS:
+            table.add_column(
+                h, justify="left" if h in ("metric", "verdict") else "right", no_wrap=h != "verdict"
+            )
+        for v in r.verdicts:
+            style = {PASS: "green", FAIL: "bold red", SKIP: "dim"}[v.status]
+            row = cells(v)
+            table.add_row(*row[:4], Text(row[4], style=style))
+        if not r.verdicts:
+            table.add_row(EMPTY, "", "", "", "", style="dim")
+        parts += [table, Text()]
+    parts.append(Text(summary(results), style="bold green" if exit_code(results) == 0
+                      else "bold red"))  # fmt: skip
+    return Group(*parts)
+
+
+def render_text(results: list[SpecResult]) -> str:
+    """Plain aligned text: what `--format table` prints when stdout is not a terminal (CI logs)."""
+    out = []
+    for r in results:
+        out.append(heading(r))
+        grid = [HEADERS, *(cells(v) for v in r.verdicts)]
+        if not r.verdicts:
+            out += [f"  {EMPTY}", ""]
+            continue
+        widths = [max(len(line[i]) for line in grid) for i in range(len(HEADERS))]
+        for line in grid:
+            text = "  ".join(c.ljust(w) if i in (0, 4) else c.rjust(w)
+                             for i, (c, w) in enumerate(zip(line, widths)))  # fmt: skip
+            out.append("  " + text.rstrip())
+        out.append("")
+    out.append(summary(results))
+    return "\n".join(out) + "\n"
+
+
+def verdict_json(v: Verdict) -> dict[str, Any]:
+    """One budget item."""
+    return {
+        "metric": v.metric,
+        "key": v.key,
+        "device": v.device,
+        "unit": v.unit,
+        "actual": v.actual,
+        "limit": v.limit,
+        "headroom_pct": v.headroom_pct,
+        "status": v.status,
+        "reason": v.reason or None,
+        "line": v.line,
+    }
+
+
+def check_json(results: list[SpecResult]) -> dict[str, Any]:
+    """The whole document as a dict."""
+    return {
+        "schema": SCHEMA,
+        "ok": exit_code(results) == 0,
+        "exit_code": exit_code(results),
+        "summary": {
+            "specs": len(results),
+            "specs_over": sum(not r.ok for r in results),
+            "passed": sum(r.count(PASS) for r in results),
+            "failed": sum(r.count(FAIL) for r in results),
+            "skipped": sum(r.count(SKIP) for r in results),
+        },
+        "specs": [
+            {
+                "name": r.name,
+                "path": r.path,
+                "ok": r.ok,
+                "batch": r.batch,
+                "dtype": r.dtype,
+                "optimizer": r.optimizer,
+                "checks": [verdict_json(v) for v in r.verdicts],
+            }
+            for r in results
+        ],
+    }
+
+
+def render_json(results: list[SpecResult]) -> str:
+    """JSON text, indented."""
+    return json.dumps(check_json(results), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_junit(results: list[SpecResult]) -> str:
+    """JUnit XML: a testsuite per spec, a testcase per budget item; over-budget items carry a
+    <failure> with the numbers, skipped ones a <skipped> with the reason."""
+    import xml.etree.ElementTree as ET
+
+    def tally(rs: list[SpecResult]) -> dict[str, str]:
+        return {
+            "tests": str(sum(len(r.verdicts) for r in rs)),
+            "failures": str(sum(r.count(FAIL) for r in rs)),
+            "errors": "0",
+            "skipped": str(sum(r.count(SKIP) for r in rs)),
+        }
+
+    root = ET.Element("testsuites", {"name": "cnncalc check", **tally(results)})
+    for r in results:
+        suite = ET.SubElement(root, "testsuite", {"name": r.name, "file": r.path, **tally([r])})
+        for v in r.verdicts:
+            attrs = {"classname": f"cnncalc.check.{r.name}", "name": v.metric,
+                     "file": r.path, "time": "0"}  # fmt: skip
+            if v.line is not None:
+                attrs["line"] = str(v.line)
+            case = ET.SubElement(suite, "testcase", attrs)
+            if v.status == FAIL:
+                failure = ET.SubElement(
+                    case, "failure", {"message": over_text(v), "type": "over-budget"}
+                )
+                failure.text = (
+                    f"{heading(r)}\n{_where(r.path, v.line)}: {over_text(v)}\n"
+                    f"actual {v.actual}, budget {v.limit} ({v.unit})"
+                )
+            elif v.status == SKIP:
+                ET.SubElement(case, "skipped", {"message": v.reason})
+            else:
+                out = ET.SubElement(case, "system-out")
+                out.text = (
+                    f"{v.metric} {amount(v.actual or 0, v.unit)} within"
+                    f" {amount(v.limit, v.unit)} ({headroom(v)} headroom)"
+                )
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+def _where(path: str, line: int | None) -> str:
+    return path if line is None else f"{path}:{line}"
+
+
+def _gh_data(text: str) -> str:
+    """Escape a workflow command's message: %, CR and LF."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    """Escape a workflow command property: as data, plus ':' and ','."""
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _repo_path(path: str) -> str:
+    """The path as GitHub's annotations want it: relative to the checkout, with '/'."""
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            p = p.relative_to(Path(os.getcwd()).resolve())
+        except ValueError:
+            return p.as_posix()
+    return p.as_posix()
+
+
+def render_github(results: list[SpecResult]) -> str:
+    """GitHub Actions workflow commands: `::error file=…,line=…::…` at the budget line of each
+    item over budget; passes and skips as plain log lines; the summary last."""
+    out = []
+    for r in results:
+        file = _repo_path(r.path)
+        for v in r.verdicts:
+            if v.status == FAIL:
+                props = f"file={_gh_property(file)}"
+                if v.line is not None:
+                    props += f",line={v.line}"
+                props += f",title={_gh_property(f'{r.name}: {v.metric} over budget')}"
+                out.append(f"::error {props}::{_gh_data(f'{r.name}: {over_text(v)}')}")
+            elif v.status == SKIP:
+                out.append(f"{_where(file, v.line)}: {r.name}: {v.metric} skipped: {v.reason}")
+            else:
+                out.append(
+                    f"{_where(file, v.line)}: {r.name}: {v.metric}"
+                    f" {amount(v.actual or 0, v.unit)} within {amount(v.limit, v.unit)}"
+                    f" ({headroom(v)} headroom)"
+                )
+        if not r.verdicts:
+            out.append(f"{file}: {r.name}: {EMPTY}")
+    out.append(summary(results))
+    return "\n".join(out) + "\n"
+
+
+def render_markdown(results: list[SpecResult]) -> str:
+    """A pull-request comment: the summary as a heading, then a table per spec."""
+    mark = {PASS: "✅ pass", FAIL: "❌ **over**", SKIP: "⏭️ skipped"}
+    head = "✅" if exit_code(results) == 0 else "❌"
+    out = [f"### {head} cnncalc check", "", summary(results)[2:], ""]
+    for r in results:
+        out.append(
+            f"#### {r.name} — `{r.path}` (batch {r.batch}, {r.dtype}, optimizer {r.optimizer})"
+        )
+        out.append("")
+        if not r.verdicts:
+            out += [f"_{EMPTY}_", ""]
+            continue
+        out.append("| " + " | ".join(HEADERS) + " |")
+        out.append("|:---|---:|---:|---:|:---|")
+        for v in r.verdicts:
+            c = cells(v)
+            word = mark[v.status] + (f": {v.reason}" if v.status == SKIP else "")
+            out.append("| " + " | ".join((f"`{c[0]}`", *c[1:4], word)).replace("\n", " ") + " |")
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,226 @@
+"""A diff of two reports → a rich table, plain text, JSON (`cnncalc.diff/1`) or markdown for a
+pull request. Formatting only."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cnncalc.analysis import Report, Row
+from cnncalc.diff import ADDED, AFFECTED, CHANGED, REMOVED, SAME, Diff, RowDiff, TotalDiff
+from cnncalc.units import count, exact, nbytes
+
+SCHEMA = "cnncalc.diff/1"
+MARKS = {SAME: " ", CHANGED: "~", AFFECTED: "*", ADDED: "+", REMOVED: "-"}
+LEGEND = (
+    "legend: ~ changed   + added   - removed   * same layer, different figures (its input changed)"
+)
+HEADERS = (
+    "",
+    "row",
+    "layer",
+    "output",
+    "weights",
+    "Δ weights",
+    "MACs",
+    "Δ MACs",
+    "act. memory",
+    "Δ memory",
+)
+TOTAL_HEADERS = ("total", "A", "B", "Δ", "Δ %")
+
+
+def _signed(n: int, unit: str = "count") -> str:
+    """'+256', '-1,024', '' for 0; bytes exact."""
+    if n == 0:
+        return ""
+    text = exact(abs(n)) + (" B" if unit == "bytes" else "")
+    return ("+" if n > 0 else "-") + text
+
+
+def _layer_text(row: Row) -> str:
+    return f"{row.kind}(…)" if row.block else row.dsl
+
+
+def _both(rd: RowDiff, text: Any) -> str:
+    """'a' when both sides read the same, 'a → b' when they differ, one side when one exists."""
+    a = text(rd.a) if rd.a is not None else None
+    b = text(rd.b) if rd.b is not None else None
+    if a is None or b is None:
+        return a if b is None else b  # type: ignore[return-value]
+    return a if a == b else f"{a} → {b}"
+
+
+def _name(rd: RowDiff) -> str:
+    depth = rd.row.depth
+    return "│ " * depth + _both(rd, lambda r: r.name)
+
+
+def row_cells(rd: RowDiff) -> tuple[str, ...]:
+    """The cells of one aligned row."""
+
+    def num(field: str, fmt: Any) -> Any:
+        return lambda r: fmt(getattr(r, field)) if getattr(r, field) else "0"
+
+    return (
+        MARKS[rd.status],
+        _name(rd),
+        _both(rd, _layer_text),
+        _both(rd, lambda r: str(r.output)),
+        _both(rd, num("weights", exact)),
+        _signed(rd.delta("weights")),
+        _both(rd, num("macs", exact)),
+        _signed(rd.delta("macs")),
+        _both(rd, num("activation_bytes", nbytes)),
+        _signed(rd.delta("activation_bytes"), "bytes"),
+    )
+
+
+def _amount(n: int, unit: str) -> str:
+    if unit == "bytes":
+        return f"{exact(n)} B ({nbytes(n)})" if n >= 1024 else f"{exact(n)} B"
+    return f"{exact(n)} ({count(n)})" if n >= 1000 else exact(n)
+
+
+def total_cells(t: TotalDiff) -> tuple[str, ...]:
+    """label, A, B, Δ, Δ%."""
+    pct = "" if t.delta_pct is None or t.delta == 0 else f"{t.delta_pct:+.1f}%"
+    return (t.label, _amount(t.a, t.unit), _amount(t.b, t.unit), _signed(t.delta, t.unit), pct)
+
+
+def _side(report: Report) -> str:
+    who = report.name or report.src.strip().replace("\n", " ")
+    return f"{who} (input {report.input}, batch {report.batch}, {report.dtype})"
+
+
+def summary(d: Diff) -> str:
+    """'1 changed, 2 added, 0 removed, 3 affected; weights +256 (+10.2%)' or 'identical'."""
+    if d.identical:
+        return "no differences: the two nets have the same rows and figures"
+    weights = d.totals[0]
+    pct = "" if weights.delta_pct is None else f" ({weights.delta_pct:+.1f}%)"
+    return (
+        f"{d.count(CHANGED)} changed, {d.count(ADDED)} added, {d.count(REMOVED)} removed,"
+        f" {d.count(AFFECTED)} affected; weights {_signed(weights.delta) or '±0'}{pct},"
+        f" MACs {_signed(d.totals[5].delta) or '±0'}"
+    )
+
+
+def render_table(d: Diff) -> Any:
+    """A rich table of rows, a table of totals and the summary (for a terminal)."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = Table(title=f"A: {_side(d.a)}\nB: {_side(d.b)}", title_justify="left",
+                 header_style="bold")  # fmt: skip
+    for h in HEADERS:
+        rows.add_column(h, justify="left" if h in ("", "row", "layer") else "right")
+    style = {SAME: None, CHANGED: "bold yellow", AFFECTED: "yellow", ADDED: "green",
+             REMOVED: "red"}  # fmt: skip
+    for rd in d.rows:
+        rows.add_row(*row_cells(rd), style=style[rd.status])
+    totals = Table(header_style="bold")
+    for h in TOTAL_HEADERS:
+        totals.add_column(h, justify="left" if h == "total" else "right")
+    for t in d.totals:
+        totals.add_row(*total_cells(t), style="bold" if t.delta else None)
+    return Group(rows, Text(LEGEND, style="dim"), Text(), totals, Text(summary(d), style="bold"))
+
+
+def _grid(lines: list[tuple[str, ...]], left: int) -> list[str]:
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    return [
+        "  ".join(
+            c.ljust(w) if i < left else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))
+        ).rstrip()
+        for line in lines
+    ]
+
+
+def render_text(d: Diff) -> str:
+    """Plain aligned text, for `--format table` when stdout is not a terminal."""
+    out = [f"A: {_side(d.a)}", f"B: {_side(d.b)}", ""]
+    out += _grid([HEADERS, *(row_cells(rd) for rd in d.rows)], 3)
+    out += [LEGEND, ""]
+    out += _grid([TOTAL_HEADERS, *(total_cells(t) for t in d.totals)], 1)
+    out += ["", summary(d)]
+    return "\n".join(out) + "\n"
+
+
+def _row_json(row: Row | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {
+        "name": row.name,
+        "kind": row.kind,
+        "depth": row.depth,
+        "block": row.block,
+        "dsl": row.dsl,
+        "output": list(row.output.dims),
+        "weights": row.weights,
+        "macs": row.macs,
+        "activation_bytes": row.activation_bytes,
+    }
+
+
+def _report_json(report: Report) -> dict[str, Any]:
+    return {
+        "name": report.name,
+        "src": report.src,
+        "input": list(report.input.dims),
+        "output": list(report.output.dims),
+        "batch": report.batch,
+        "dtype": report.dtype,
+        "optimizer": report.optimizer,
+    }
+
+
+def diff_json(d: Diff) -> dict[str, Any]:
+    """The whole document as a dict."""
+    return {
+        "schema": SCHEMA,
+        "a": _report_json(d.a),
+        "b": _report_json(d.b),
+        "identical": d.identical,
+        "summary": {s: d.count(s) for s in (SAME, CHANGED, AFFECTED, ADDED, REMOVED)},
+        "rows": [
+            {
+                "status": rd.status,
+                "a": _row_json(rd.a),
+                "b": _row_json(rd.b),
+                "delta": {f: rd.delta(f) for f in ("weights", "macs", "activation_bytes")},
+            }
+            for rd in d.rows
+        ],
+        "totals": {
+            t.field: {"a": t.a, "b": t.b, "delta": t.delta, "delta_pct": t.delta_pct}
+            for t in d.totals
+        },
+    }
+
+
+def render_json(d: Diff) -> str:
+    """JSON text, indented."""
+    return json.dumps(diff_json(d), indent=2, ensure_ascii=False) + "\n"
+
+
+def _md(cells: tuple[str, ...]) -> str:
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+
+def render_markdown(d: Diff, *, changes_only: bool = True) -> str:
+    """A pull-request comment: summary, the rows that differ (all rows if asked), totals."""
+    out = ["### cnncalc diff", "", f"- **A**: {_side(d.a)}", f"- **B**: {_side(d.b)}", "",
+           summary(d), ""]  # fmt: skip
+    shown = [rd for rd in d.rows if rd.status != SAME or not changes_only]
+    if shown:
+        head = ("±", *HEADERS[1:])
+        out += [_md(head), "|:---:|:---|:---|" + "---:|" * (len(HEADERS) - 3)]
+        out += [_md((MARKS[rd.status].strip() or " ", *row_cells(rd)[1:])) for rd in shown]
+        hidden = len(d.rows) - len(shown)
+        note = f" ({hidden} unchanged rows not shown)" if hidden else ""
+        out += ["", f"_{LEGEND}{note}_", ""]
+    out += [_md(TOTAL_HEADERS), "|:---|---:|---:|---:|---:|"]
+    out += [_md(total_cells(t)) for t in d.totals]
+    return "\n".join(out) + "\n"
