@@ -55,6 +55,45 @@ class ListFormat(str, Enum):
     json = "json"
 
 
+class ListSort(str, Enum):
+    family = "family"
+    macs = "macs"
+    weights = "weights"
+    name = "name"
+
+
+class CheckFormat(str, Enum):
+    table = "table"
+    json = "json"
+    junit = "junit"
+    github = "github"
+    markdown = "markdown"
+
+
+class DiffFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+class ProfileDtype(str, Enum):
+    fp32 = "fp32"
+    fp16 = "fp16"
+    bf16 = "bf16"
+
+
+class Mode(str, Enum):
+    infer = "infer"
+    train = "train"
+    both = "both"
+
+
+class ProfileFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
 SPEC_HELP = (
     "A .toml spec file, a built-in name (alexnet, lenet5, …) or DSL text such as"
     " 'In:32x32x3-Conv:3x3x16p1-ReLU-Pool-FC:10'."
@@ -140,6 +179,15 @@ def shape(
     strict: Annotated[
         bool, typer.Option(help="Make a non-integer output size an error.")
     ] = False,
+    depth: Annotated[
+        int | None,
+        typer.Option("--depth", min=0, help="Show rows down to this nesting depth (0: top"
+                     " level only); deeper rows are folded into their block's row."),
+    ] = None,
+    expand: Annotated[
+        bool, typer.Option("--expand", help="Print the layers as plain DSL, with every \\[blocks]"
+                           " call expanded, and stop."),
+    ] = False,
     debug: Debug = False,
 ) -> None:
     """Static per-layer table: output shapes, weights, MACs, memory, receptive field.
@@ -151,14 +199,21 @@ def shape(
       cnncalc shape 'In:32x32x3-Conv:5x5x10p2' --explain
 
       cnncalc shape specs/lenet5.toml --columns +macs,rf --format markdown
+
+      cnncalc shape resnet50 --depth 1 --columns +macs
     """
-    from cnncalc.api import analyze
+    from cnncalc.api import analyze, load
     from cnncalc.render.columns import pick
 
+    if expand:
+        sys.stdout.write(run(debug, lambda: load(spec).dsl()))
+        return
     report = run(debug, lambda: analyze(
         spec, input=input, batch=batch, dtype=dtype.value, optimizer=optimizer.value,
         strict=strict,
     ))
+    if depth is not None:
+        report = report.folded(depth)
     cols = run(debug, lambda: pick(columns))
     if format is ShapeFormat.json:
         from cnncalc.render import as_json
@@ -190,12 +245,16 @@ def list_specs(
     format: Annotated[
         ListFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ListFormat.table,
+    sort: Annotated[
+        ListSort, typer.Option("--sort", "-s", help="family: each model family together,"
+                               " smallest first; or by macs, weights or name."),
+    ] = ListSort.family,
     debug: Debug = False,
 ) -> None:
     """The built-in specs with their input, weights, MACs and description."""
     from cnncalc.catalog import catalog
 
-    entries = run(debug, catalog)
+    entries = run(debug, lambda: catalog(sort.value))
     if format is ListFormat.json:
         from cnncalc.render.as_list import render_json
 
@@ -204,6 +263,184 @@ def list_specs(
         from cnncalc.render.as_list import render_table
 
         print_rich(render_table(entries))
+
+
+@app.command()
+def check(
+    specs: Annotated[
+        list[str],
+        typer.Argument(help="Spec files (.toml), directories or globs of them, or built-in"
+                       " names.", show_default=False),
+    ],
+    *,
+    profile: Annotated[
+        bool, typer.Option("--profile", help="Measure \\[budget.latency_ms] with PyTorch;"
+                           " without it latency budgets are reported as skipped."),
+    ] = False,
+    format: Annotated[
+        CheckFormat, typer.Option("--format", "-f", help="Output format: a table, json,"
+                                  " junit (XML), github (workflow commands) or markdown."),
+    ] = CheckFormat.table,
+    debug: Debug = False,
+) -> None:
+    """Check each spec's \\[budget]: exit 0 when all are within budget, 1 when any is over,
+    2 on bad input.
+
+    Examples:
+
+      cnncalc check specs/
+
+      cnncalc check 'specs/*.toml' --format github
+
+      cnncalc check specs/alexnet.toml --profile --format junit > check.xml
+    """
+    from cnncalc.budget import check as check_budgets
+    from cnncalc.budget import exit_code, spec_paths
+    from cnncalc.render import as_check
+
+    results = run(debug, lambda: check_budgets(spec_paths(specs), profile=profile))
+    if format is CheckFormat.table and sys.stdout.isatty():
+        print_rich(as_check.render_table(results))
+    else:
+        render = {
+            CheckFormat.table: as_check.render_text, CheckFormat.json: as_check.render_json,
+            CheckFormat.junit: as_check.render_junit, CheckFormat.github: as_check.render_github,
+            CheckFormat.markdown: as_check.render_markdown,
+        }[format]  # fmt: skip
+        sys.stdout.write(render(results))
+    raise typer.Exit(exit_code(results))
+
+
+@app.command()
+def diff(
+    a: Annotated[str, typer.Argument(help="The net before: " + SPEC_HELP, show_default=False)],
+    b: Annotated[str, typer.Argument(help="The net after, as A.", show_default=False)],
+    *,
+    input: Annotated[
+        str | None,
+        typer.Option("--input", "-i", help="Input shape HxWxC for both; overrides the specs'."),
+    ] = None,
+    batch: Annotated[
+        int | None, typer.Option("--batch", "-b", min=1, help="Batch size for both"
+                                 " (default: each spec's \\[profile] batch, else 1)."),
+    ] = None,
+    dtype: Annotated[
+        Dtype | None, typer.Option(help="Bytes per element for both (default: each spec's,"
+                                   " else fp32)."),
+    ] = None,
+    optimizer: Annotated[
+        Optimizer | None, typer.Option(help="Optimizer state in the training-memory estimate.")
+    ] = None,
+    format: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = DiffFormat.table,
+    debug: Debug = False,
+) -> None:
+    """Two nets side by side: rows aligned, changes marked, deltas of weights, MACs and memory.
+
+    Examples:
+
+      cnncalc diff alexnet my_alexnet.toml
+
+      cnncalc diff 'In:32x32x3-Conv:3x3x16p1-FC:10' 'In:32x32x3-Conv:3x3x32p1-FC:10'
+
+      cnncalc diff old.toml new.toml --format markdown
+    """
+    from cnncalc.diff import compare
+    from cnncalc.render import as_diff
+
+    result = run(debug, lambda: compare(
+        a, b, input=input, batch=batch, dtype=dtype.value if dtype else None,
+        optimizer=optimizer.value if optimizer else None,
+    ))
+    if format is DiffFormat.table and sys.stdout.isatty():
+        print_rich(as_diff.render_table(result))
+    else:
+        render = {DiffFormat.table: as_diff.render_text, DiffFormat.json: as_diff.render_json,
+                  DiffFormat.markdown: as_diff.render_markdown}[format]  # fmt: skip
+        sys.stdout.write(render(result))
+
+
+@app.command()
+def profile(
+    spec: Annotated[str, typer.Argument(help=SPEC_HELP, show_default=False)],
+    *,
+    device: Annotated[
+        str | None, typer.Option("--device", "-d", help="cpu, cuda, cuda:N, mps or auto"
+                                 " (default: the spec file's, else cpu)."),
+    ] = None,
+    batch: Annotated[
+        int | None, typer.Option("--batch", "-b", min=1, help="Batch size (default: the"
+                                 " spec file's, else 1)."),
+    ] = None,
+    dtype: Annotated[
+        ProfileDtype | None, typer.Option(help="Compute dtype (default: the spec's, else fp32)."),
+    ] = None,
+    mode: Annotated[
+        Mode | None, typer.Option(help="Time inference, a training step, or both (default:"
+                                  " the spec file's, else both)."),
+    ] = None,
+    warmup: Annotated[
+        int | None, typer.Option(min=0, help="Untimed runs before timing (default 3)."),
+    ] = None,
+    min_time: Annotated[
+        float | None, typer.Option("--min-time", min=0.001, help="Seconds of timed runs per"
+                                   " mode (default 1.0)."),
+    ] = None,
+    threads: Annotated[
+        int | None, typer.Option(min=1, help="CPU threads for PyTorch (default: PyTorch's)."),
+    ] = None,
+    per_layer: Annotated[
+        bool, typer.Option("--per-layer", help="Also time every row with forward hooks."),
+    ] = False,
+    optimizer: Annotated[
+        Optimizer | None, typer.Option(help="Optimizer of the training step and its state in"
+                                       " the memory figures (default: the spec's, else sgd)."),
+    ] = None,
+    input: Annotated[
+        str | None,
+        typer.Option("--input", "-i", help="Input shape HxWxC (or N); overrides the spec's."),
+    ] = None,
+    format: Annotated[
+        ProfileFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ProfileFormat.table,
+    debug: Debug = False,
+) -> None:
+    """Build the net in PyTorch and measure FLOPs, latency, throughput and memory next to the
+    static figures.
+
+    Examples:
+
+      cnncalc profile alexnet --device cpu
+
+      cnncalc profile resnet50 --device cuda --dtype bf16 --batch 32 --mode train
+
+      cnncalc profile lenet5 --per-layer --format json
+    """
+    from cnncalc.render import as_profile
+
+    def work() -> object:
+        from cnncalc.api import load
+        from cnncalc.profiler import CLI_DEFAULTS, profile, resolve_options
+
+        resolved = load(spec)
+        options = resolve_options(
+            resolved, CLI_DEFAULTS, device=device, batch=batch,
+            dtype=dtype.value if dtype else None, mode=mode.value if mode else None,
+            warmup=warmup, min_time=min_time, optimizer=optimizer.value if optimizer else None,
+        )
+        show = format is not ProfileFormat.json and sys.stdout.isatty() and sys.stderr.isatty()
+        with as_profile.progress_display(show) as progress:
+            return profile(resolved, threads=threads, per_layer=per_layer, input=input,
+                           progress=progress, **options)
+
+    report = run(debug, work)
+    if format is ProfileFormat.json:
+        sys.stdout.write(as_profile.render_json(report))
+    elif format is ProfileFormat.markdown:
+        sys.stdout.write(as_profile.render_markdown(report))
+    else:
+        print_rich(as_profile.render_table(report))
 
 
 def main() -> None:
