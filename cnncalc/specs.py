@@ -9,14 +9,16 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis import DTYPE_BYTES, OPTIMIZER_STATES
-from cnncalc.blocks import Expansion, Source, expand, uses_blocks
 from cnncalc.dsl import parse, parse_shape
 from cnncalc.errors import CnnCalcError, DslError, SpecFileError, did_you_mean
 from cnncalc.ir import Net, Shape
 from cnncalc.units import UnitError, parse_quantity
+
+if TYPE_CHECKING:
+    from cnncalc.blocks import Expansion
 
 # Budget keys and the unit their values are in (DESIGN §5; `cnncalc check` evaluates them).
 BUDGET_KEYS = {
@@ -231,6 +233,10 @@ def _blocks(
 ) -> Expansion | None:
     """[blocks] validated, and `layers` with its `$block` calls expanded (None when it has none)."""
     table = data.get("blocks", {})
+    if not table and "$" not in data["layers"] and "{" not in data["layers"]:
+        return None  # nothing to expand: blocks.py stays off the start-up path
+    from cnncalc.blocks import Source, expand, uses_blocks
+
     if not isinstance(table, dict):
         raise fail("'blocks' must be a table of name = DSL text: [blocks]", "", "blocks")
     blocks = {}
@@ -326,8 +332,11 @@ def resolve_spec(spec: str) -> Spec:
     builtin = builtin_dir() / f"{text.lower()}.toml"
     if text and "/" not in text and builtin.is_file():
         return load_spec(builtin)
-    if uses_blocks(spec):
-        expand(Source("", spec))  # fails: calls need the [blocks] of a spec file
+    if "$" in spec or "{" in spec:
+        from cnncalc.blocks import Source, expand, uses_blocks
+
+        if uses_blocks(spec):
+            expand(Source("", spec))  # fails: calls need the [blocks] of a spec file
     try:
         net = parse(spec)
     except DslError as exc:
