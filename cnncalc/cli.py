@@ -1,7 +1,6 @@
 """The command line (DESIGN §2): typer commands only — resolve the SPEC, call the core,
 pick a renderer, return the exit code. Every CnnCalcError becomes one message and exit 2."""
 
-from __future__ import annotations
 
 import sys
 from collections.abc import Callable
