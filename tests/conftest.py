@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 
 def describe(result: Result) -> str:
@@ -17,7 +16,7 @@ def describe(result: Result) -> str:
 
 @pytest.fixture
 def cli() -> Callable[..., Result]:
-    """cli('shape', 'alexnet') runs the app in-process and returns click's Result."""
+    """cli('shape', 'alexnet') runs the app in-process and returns the runner's Result."""
     from cnncalc.cli import app
 
     runner = CliRunner()
