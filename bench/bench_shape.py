@@ -13,20 +13,27 @@ import argparse
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+
+# Run the processes outside the checkout, so `-m cnncalc` measures the installed package (a
+# plain or an editable install) and not the source tree that happens to be the cwd.
+NEUTRAL = tempfile.gettempdir()
 
 
 def cold(cmd: list[str]) -> float:
     """Wall time of one cold process, in seconds."""
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   cwd=NEUTRAL)
     return time.perf_counter() - start
 
 
 def imported_modules(cmd: list[str]) -> set[str]:
     """Top-level modules a process imports, read from -X importtime."""
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", *cmd], capture_output=True, text=True, check=True
+        [sys.executable, "-X", "importtime", *cmd], capture_output=True, text=True, check=True,
+        cwd=NEUTRAL,
     )
     return {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
 
@@ -42,6 +49,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
 
+    where = subprocess.run(
+        [sys.executable, "-c", "import cnncalc; print(cnncalc.__file__)"],
+        capture_output=True, text=True, check=True, cwd=NEUTRAL,
+    ).stdout.strip()
+    print(f"python {sys.version.split()[0]} at {sys.executable}; cnncalc from {where}")
     shape = [sys.executable, "-m", "cnncalc", "shape", "alexnet"]
     torch_cmd = [sys.executable, "-c", "import torch"]
     mods = imported_modules(["-m", "cnncalc", "shape", "alexnet", "--format", "json"])
