@@ -127,7 +127,7 @@ class Report:
 class _Flow:
     """The tensor flowing between rows during the walk."""
 
-    __slots__ = ("shape", "rf", "grad", "tid", "live")
+    __slots__ = ("grad", "live", "rf", "shape", "tid")
 
     def __init__(self, shape: Shape, rf: Rf, grad: bool, tid: int, live: int) -> None:
         self.shape = shape
@@ -143,8 +143,18 @@ class _Walk:
     Plain classes rather than dataclasses here: each dataclass costs start-up time.
     """
 
-    __slots__ = ("src", "batch", "elem", "strict", "rows", "names", "last_weight",
-                 "next_tid", "saved", "peak")
+    __slots__ = (
+        "batch",
+        "elem",
+        "last_weight",
+        "names",
+        "next_tid",
+        "peak",
+        "rows",
+        "saved",
+        "src",
+        "strict",
+    )
 
     def __init__(self, src: str, batch: int, elem: int, strict: bool) -> None:
         self.src = src

@@ -216,32 +216,46 @@ def _shape_hook(name: str, seen: dict[str, tuple[int, ...]]) -> Any:
     return hook
 
 
-class RowTracker:
-    """Knows which rows are running (forward only), to name the row in an error."""
+class RowHooks:
+    """For the length of a `with` block, calls `_enter(name)`'s hook before and `_leave(name)`'s
+    hook after each row module's forward; subclasses say what the hooks do."""
 
     def __init__(self, rows: dict[str, nn.Module]) -> None:
         self.rows = rows
-        self.stack: list[str] = []
         self.handles: list[Any] = []
 
     def __enter__(self) -> Self:
-        for name, sub in self.rows.items():
-            self.handles.append(sub.register_forward_pre_hook(self._push(name)))
-            self.handles.append(sub.register_forward_hook(self._pop(name)))
+        for name, module in self.rows.items():
+            self.handles.append(module.register_forward_pre_hook(self._enter(name)))
+            self.handles.append(module.register_forward_hook(self._leave(name)))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for h in self.handles:
-            h.remove()
+        for handle in self.handles:
+            handle.remove()
         self.handles.clear()
 
-    def _push(self, name: str) -> Any:
+    def _enter(self, name: str) -> Any:
+        raise NotImplementedError
+
+    def _leave(self, name: str) -> Any:
+        raise NotImplementedError
+
+
+class RowTracker(RowHooks):
+    """Knows which rows are running (forward only), to name the row in an error."""
+
+    def __init__(self, rows: dict[str, nn.Module]) -> None:
+        super().__init__(rows)
+        self.stack: list[str] = []
+
+    def _enter(self, name: str) -> Any:
         def hook(module: nn.Module, args: Any) -> None:
             self.stack.append(name)
 
         return hook
 
-    def _pop(self, name: str) -> Any:
+    def _leave(self, name: str) -> Any:
         def hook(module: nn.Module, args: Any, output: Any) -> None:
             if self.stack and self.stack[-1] == name:
                 self.stack.pop()

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from cnncalc.analysis import Report
 from cnncalc.builder import (
     InternalError,
+    RowHooks,
     assemble,
     require_torch,
     row_modules,
@@ -47,7 +48,6 @@ from cnncalc.ir import Shape
 if TYPE_CHECKING:
     import torch
     from torch import nn
-    from typing_extensions import Self
 
     from cnncalc.specs import Spec
 
@@ -243,7 +243,7 @@ def pytorch_conv_backward_flops(forward: int, groups: int, output_mask: Any) -> 
     return forward * (int(bool(output_mask[0])) + groups * int(bool(output_mask[1])))
 
 
-class _RowParents:
+class _RowParents(RowHooks):
     """FlopCounterMode's module tracker, replaced so that `parents` holds the names of the
     rows running now, forward and backward, and the counts come out per row.
 
@@ -258,20 +258,11 @@ class _RowParents:
     """
 
     def __init__(self, rows: dict[str, nn.Module]) -> None:
-        self.rows = rows
+        super().__init__(rows)
         self.parents: set[str] = {"Global"}
-        self.handles: list[Any] = []
-
-    def __enter__(self) -> Self:
-        for name, module in self.rows.items():
-            self.handles.append(module.register_forward_pre_hook(self._enter(name)))
-            self.handles.append(module.register_forward_hook(self._leave(name)))
-        return self
 
     def __exit__(self, *exc: object) -> None:
-        for handle in self.handles:
-            handle.remove()
-        self.handles.clear()
+        super().__exit__(*exc)
         self.parents = {"Global"}
 
     def _enter(self, name: str) -> Any:

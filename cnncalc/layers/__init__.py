@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cnncalc.layers.act import (
     GELU,
+    Drop,
     HSigmoid,
     HSwish,
     LReLU,
@@ -13,11 +14,10 @@ from cnncalc.layers.act import (
     SiLU,
     Softmax,
     Tanh,
-    Drop,
 )
 from cnncalc.layers.base import ArgReader, LayerBase, Saved, ShapeError, Window
 from cnncalc.layers.conv import AvgPool, Conv, Pool, StochPool
-from cnncalc.layers.dense import GAP, FC, AdaptAvg, Flatten, In
+from cnncalc.layers.dense import FC, GAP, AdaptAvg, Flatten, In
 from cnncalc.layers.extra import SE, Id
 from cnncalc.layers.norm import BN, LRN
 
@@ -46,5 +46,14 @@ def _index(kinds: tuple[type[LayerBase], ...]) -> dict[str, type[LayerBase]]:
 REGISTRY: dict[str, type[LayerBase]] = _index(KINDS)
 ALL_NAMES: tuple[str, ...] = tuple(n for k in KINDS for n in k.NAMES) + BLOCK_NAMES
 
-__all__ = ["REGISTRY", "KINDS", "ALL_NAMES", "BLOCK_NAMES", "ArgReader", "LayerBase", "Saved",
-           "ShapeError", "Window"]
+__all__ = [
+    "ALL_NAMES",
+    "BLOCK_NAMES",
+    "KINDS",
+    "REGISTRY",
+    "ArgReader",
+    "LayerBase",
+    "Saved",
+    "ShapeError",
+    "Window",
+]
