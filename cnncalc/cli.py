@@ -282,8 +282,7 @@ def check(
     ] = CheckFormat.table,
     debug: Debug = False,
 ) -> None:
-    """Check each spec's \\[budget]: exit 0 when all are within budget, 1 when any is over,
-    2 on bad input.
+    """Check each spec's \\[budget]: exit 0 all within budget, 1 any over, 2 bad input.
 
     Examples:
 
@@ -405,8 +404,7 @@ def profile(
     ] = ProfileFormat.table,
     debug: Debug = False,
 ) -> None:
-    """Build the net in PyTorch and measure FLOPs, latency, throughput and memory next to the
-    static figures.
+    """Build the net in PyTorch and measure FLOPs, latency and memory next to the static figures.
 
     Examples:
 

@@ -205,6 +205,8 @@ def header_of(stdout: str) -> list[str]:
                 "fan_in",
             ],
         ),
+        # the README's example: one '+' makes the whole list an addition
+        ("+macs,rf", ["layer", "size", "filters", "stride", "padding", "output", "weights", "macs", "rf"]),
         ("MACS", ["layer", "macs"]),
     ],
 )

@@ -13,7 +13,8 @@ from cnncalc.render.summary import title, totals_lines
 
 def render(report: Report, columns: list[Column], explain: bool = False) -> Group:
     """The table, then totals, then (with explain) each row's formulas."""
-    table = Table(title=title(report), title_justify="left", header_style="bold")
+    # The title goes above the table, not in it: a table title wraps at the table's width.
+    table = Table(header_style="bold")
     for col in columns:
         table.add_column(col.header, justify="right" if col.numeric else "left",
                          no_wrap=True)
@@ -27,7 +28,7 @@ def render(report: Report, columns: list[Column], explain: bool = False) -> Grou
     grid.add_column()
     for label, value in totals_lines(report):
         grid.add_row(label, value)
-    parts = [table, grid]
+    parts = [Text(title(report), style="bold"), table, grid]
     if explain:
         parts.append(Text())
         parts.append(explain_text(report))

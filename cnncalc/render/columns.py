@@ -101,13 +101,14 @@ DEFAULT = ("layer", "size", "filters", "stride", "padding", "output", "weights")
 
 
 def pick(spec: str | None) -> list[Column]:
-    """'macs,rf' → those columns after 'layer'; '+macs' adds to the defaults; 'all' is all."""
+    """'macs,rf' → those columns after 'layer'; '+macs,rf' adds to the defaults; 'all' is all."""
     if not spec:
         return [COLUMNS[k] for k in DEFAULT]
     words = [w.strip() for w in spec.split(",") if w.strip()]
     if words == ["all"]:
         return list(COLUMNS.values())
-    keys = list(DEFAULT) if all(w.startswith("+") for w in words) else ["layer"]
+    # One '+' anywhere makes the whole list an addition: '+macs,rf' reads as '+macs,+rf'.
+    keys = list(DEFAULT) if any(w.startswith("+") for w in words) else ["layer"]
     for word in words:
         key = word.lstrip("+").lower()
         if key not in COLUMNS:
