@@ -15,6 +15,7 @@ from cnncalc.layers import ShapeError, Window
 from cnncalc.layers.base import Columns
 
 DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1, "fp64": 8}
+PROFILE_DTYPES = ("fp32", "fp16", "bf16")  # what `profile` builds and runs in PyTorch
 # Extra bytes per trainable weight kept by the optimizer (besides the weight and its grad).
 OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2}
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from cnncalc.analysis import Report
+from cnncalc.analysis import PROFILE_DTYPES, Report
 from cnncalc.api import analyze
 from cnncalc.errors import CnnCalcError, DslError, SpecFileError
 from cnncalc.ir import Shape
@@ -72,6 +72,7 @@ class SpecResult:
     dtype: str
     optimizer: str
     verdicts: tuple[Verdict, ...]
+    warnings: tuple[tuple[str, str], ...] = ()  # (row, message) of the analysis, e.g. sizes
 
     def count(self, status: str) -> int:
         """How many verdicts have this status."""
@@ -95,6 +96,8 @@ def spec_paths(args: Iterable[str]) -> list[Path]:
     for arg in args:
         text = arg.strip()
         path = Path(text)
+        if not text:  # an unset shell variable: Path("") would be the working directory
+            raise CnnCalcError("an empty SPEC argument: give a spec file, a directory or a glob")
         if path.is_dir():
             found = sorted(path.glob("*.toml"))
             if not found:
@@ -109,6 +112,8 @@ def spec_paths(args: Iterable[str]) -> list[Path]:
             found = [_near(builtin_dir() / f"{text.lower()}.toml")]
         elif text.lower().endswith(".toml"):
             raise CnnCalcError(f"no such spec file: {text}")
+        elif "/" in text or "\\" in text:
+            raise CnnCalcError(f"no such file or directory: {text}")
         else:
             raise CnnCalcError(
                 f"'{text}' is not a spec file: check takes .toml spec files, directories, globs"
@@ -206,7 +211,8 @@ def evaluate(
         else:
             verdicts.append(judge(limit, getattr(report.totals, METRICS[limit.key])))
     batch, dtype, optimizer = settings(spec)
-    return SpecResult(spec.name, spec.path or spec.name, batch, dtype, optimizer, tuple(verdicts))
+    return SpecResult(spec.name, spec.path or spec.name, batch, dtype, optimizer, tuple(verdicts),
+                      tuple(report.warnings))  # fmt: skip
 
 
 def device_missing(device: str) -> str:
@@ -244,6 +250,9 @@ def measure_latency(spec: Spec) -> dict[str, float | str]:
     from cnncalc.profiler import profile
 
     batch, dtype, _ = settings(spec)
+    if dtype not in PROFILE_DTYPES:  # int8 and fp64 size memory; PyTorch runs neither here
+        reason = f"latency is measured in {', '.join(PROFILE_DTYPES)}, not the spec's {dtype}"
+        return dict.fromkeys(devices, reason)
     options = {k: spec.profile_value(k, None) for k in ("warmup", "min_time")}
     out: dict[str, float | str] = {}
     for device in devices:

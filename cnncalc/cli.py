@@ -3,7 +3,7 @@ pick a renderer, return the exit code. Every CnnCalcError becomes one message an
 
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Annotated, TypeVar
 
@@ -130,6 +130,12 @@ def print_rich(renderable: object) -> None:
     sys.stdout.write("\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n")
 
 
+def warn(warnings: Iterable[tuple[str, str]], where: str = "") -> None:
+    """The analysis' warnings, (row, message) pairs, on stderr; `where` names the spec."""
+    for name, message in warnings:
+        typer.echo(f"warning: {where}{name}: {message}", err=True)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"cnncalc {__version__}")
@@ -234,8 +240,7 @@ def shape(
         from cnncalc.render import as_text
 
         sys.stdout.write(as_text.render(report, cols, explain))
-    for name, message in report.warnings:
-        typer.echo(f"warning: {name}: {message}", err=True)
+    warn(report.warnings)
 
 
 @app.command("list")
@@ -296,7 +301,17 @@ def check(
     from cnncalc.budget import exit_code, spec_paths
     from cnncalc.render import as_check
 
-    results = run(debug, lambda: check_budgets(spec_paths(specs), profile=profile))
+    def work() -> list:
+        try:
+            return check_budgets(spec_paths(specs), profile=profile)
+        except CnnCalcError as exc:  # CI formats report bad input in their own terms too
+            if format is CheckFormat.github:
+                sys.stdout.write(as_check.github_error(exc))
+            elif format is CheckFormat.junit:
+                sys.stdout.write(as_check.junit_error(exc))
+            raise
+
+    results = run(debug, work)
     if format is CheckFormat.table and sys.stdout.isatty():
         print_rich(as_check.render_table(results))
     else:
@@ -306,6 +321,10 @@ def check(
             CheckFormat.markdown: as_check.render_markdown,
         }[format]  # fmt: skip
         sys.stdout.write(render(results))
+    if format is not CheckFormat.github:  # github format annotates them on stdout
+        for r in results:
+            if r.warnings:
+                typer.echo(f"warning: {as_check.warnings_line(r)}", err=True)
     raise typer.Exit(exit_code(results))
 
 
@@ -357,6 +376,8 @@ def diff(
         render = {DiffFormat.table: as_diff.render_text, DiffFormat.json: as_diff.render_json,
                   DiffFormat.markdown: as_diff.render_markdown}[format]  # fmt: skip
         sys.stdout.write(render(result))
+    warn(result.a.warnings, "A: ")
+    warn(result.b.warnings, "B: ")
 
 
 @app.command()

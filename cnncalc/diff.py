@@ -84,8 +84,9 @@ class Diff:
 
     @property
     def identical(self) -> bool:
-        """True when every row is the same."""
-        return all(r.status == SAME for r in self.rows)
+        """True when every row and every total is the same (the optimizer, say, changes only
+        the training memory)."""
+        return all(r.status == SAME for r in self.rows) and not any(t.delta for t in self.totals)
 
 
 def _key(row: Row) -> tuple[int, str, str]:

@@ -10,6 +10,10 @@ class CnnCalcError(Exception):
         """The message as the user reads it, without the 'error: ' prefix."""
         return str(self)
 
+    def location(self) -> tuple[str | None, int | None]:
+        """The spec file and line the error is in, where known (for CI annotations)."""
+        return None, None
+
 
 class DslError(CnnCalcError):
     """An error inside DSL text; keeps the source and the span so it can draw a caret."""
@@ -52,6 +56,12 @@ class DslError(CnnCalcError):
             column_offset=column_offset,
         )
 
+    def location(self) -> tuple[str | None, int | None]:
+        """The spec file and the file line of the error, when the text came from a file."""
+        if self.origin is None:
+            return None, None
+        return self.origin, self.line_offset + self.line
+
     def caret(self) -> str:
         """The offending line of the text with ^ marks under the bad characters."""
         start = self.src.rfind("\n", 0, self.pos) + 1
@@ -78,6 +88,10 @@ class SpecFileError(CnnCalcError):
         self.msg = msg
         self.path = path
         self.line = line
+
+    def location(self) -> tuple[str | None, int | None]:
+        """The spec file and line."""
+        return self.path, self.line
 
     def render(self) -> str:
         """`file:line: message`."""

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cnncalc.analysis import PROFILE_DTYPES as DTYPES
 from cnncalc.analysis import Report
 from cnncalc.builder import (
     InternalError,
@@ -52,7 +53,6 @@ if TYPE_CHECKING:
     from cnncalc.specs import Spec
 
 MODES = ("infer", "train", "both")
-DTYPES = ("fp32", "fp16", "bf16")
 OPTIMIZERS = ("sgd", "momentum", "adam")
 DEFAULT_WARMUP = 3
 DEFAULT_MIN_TIME = 1.0  # seconds of timed runs per mode

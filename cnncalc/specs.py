@@ -113,6 +113,18 @@ def _toml_error_line(exc: Exception) -> int | None:
     return None
 
 
+def _unquoted_hint(text: str, line: int | None) -> str:
+    """'; a number with a unit is a string: weights = "62.4M"' when the bad line has one bare."""
+    rows = text.splitlines()
+    if line is None or not 0 < line <= len(rows) or "=" not in rows[line - 1]:
+        return ""
+    key, _, value = rows[line - 1].partition("=")
+    value = value.split("#", 1)[0].strip()
+    if value[:1].isdigit() and any(c.isalpha() for c in value):
+        return f'; a number with a unit is a string: {key.strip()} = "{value}"'
+    return ""
+
+
 class _Failer:
     """Makes SpecFileErrors that point at the line of a key."""
 
@@ -125,24 +137,45 @@ class _Failer:
 
 
 class _Lines:
-    """Finds the line a key was written on, per [table], by scanning the file text."""
+    """Finds the line a key was written on, per [table], by scanning the file text.
+
+    Lines inside multi-line strings are skipped (a description may hold 'key = …' text), and
+    the keys of an inline table (`budget = { weights = "1M" }`) take the line they are on.
+    """
 
     def __init__(self, text: str) -> None:
         self.where: dict[tuple[str, str], int] = {}
         self.tables: dict[str, int] = {}
         table = ""
+        quote = ""  # the triple quote of a multi-line string the scan is inside, if any
         for number, raw in enumerate(text.splitlines(), start=1):
             line = raw.strip()
+            if quote:
+                if line.count(quote) % 2:
+                    quote = ""
+                continue
             if line.startswith("[") and not line.startswith("[["):
                 table = line.strip("[]").split("#")[0].strip().strip("]").strip()
                 self.tables.setdefault(table, number)
             elif "=" in line and not line.startswith("#"):
-                key = line.split("=", 1)[0].strip().strip('"').strip("'")
-                if "." in key:  # dotted keys: budget.weights = … at top level
-                    head, _, key = key.rpartition(".")
-                    self.where.setdefault(((table + "." + head).strip("."), key), number)
-                else:
-                    self.where.setdefault((table, key), number)
+                key, _, value = line.partition("=")
+                self._key(table, key, number)
+                value = value.strip()
+                if value.startswith("{"):
+                    inner = (table + "." + key.strip().strip("\"'")).strip(".")
+                    for item in value.strip("{}").split(","):
+                        if "=" in item:
+                            self._key(inner, item.split("=", 1)[0], number)
+                for mark in ('"""', "'''"):
+                    if value.startswith(mark) and value.count(mark) % 2:
+                        quote = mark
+
+    def _key(self, table: str, key: str, number: int) -> None:
+        key = key.strip().strip('"').strip("'")
+        if "." in key:  # dotted keys: budget.weights = … at top level
+            head, _, key = key.rpartition(".")
+            table = (table + "." + head).strip(".")
+        self.where.setdefault((table, key), number)
 
     def of(self, table: str, key: str) -> int | None:
         """The line of `key` in `table` ('' for the top level)."""
@@ -186,7 +219,9 @@ def load_spec(path: str | Path) -> Spec:
         data = _toml_loads(text)
     except ValueError as exc:  # tomllib.TOMLDecodeError
         msg = str(exc).split(" (at line")[0]
-        raise SpecFileError(f"invalid TOML: {msg}", shown, _toml_error_line(exc)) from None
+        line = _toml_error_line(exc)
+        raise SpecFileError(f"invalid TOML: {msg}{_unquoted_hint(text, line)}", shown,
+                            line) from None  # fmt: skip
     lines = _Lines(text)
     fail = _Failer(shown, lines)
 

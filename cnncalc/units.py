@@ -6,6 +6,8 @@ Counts use decimal units (k, M, G, T); bytes use binary units (KiB, MiB, GiB) �
 
 from __future__ import annotations
 
+import math
+
 COUNT_SUFFIXES = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 BYTE_SUFFIXES = {
     "": 1, "B": 1,
@@ -19,16 +21,30 @@ class UnitError(ValueError):
 
 
 def _split(text: str) -> tuple[float, str]:
-    """'62.4M' → (62.4, 'M')."""
-    text = text.strip().replace("_", "").replace(",", "")
+    """'62.4M' → (62.4, 'M'); '62,369,152' → (62369152.0, '')."""
+    text = text.strip().replace("_", "")
     i = len(text)
     while i > 0 and text[i - 1].isalpha():
         i -= 1
     number, suffix = text[:i].strip(), text[i:]
+    if "," in number:
+        # Commas only as thousands separators: '2,5MiB' is a decimal comma, and reading it as
+        # 25 MiB would make the budget ten times too loose.
+        whole, _, rest = number.partition(".")
+        groups = whole.lstrip("+-").split(",")
+        if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
+            raise UnitError(
+                f"'{text}': a comma may only separate thousands (62,369,152); write decimals"
+                " with a point (2.5MiB)"
+            )
+        number = whole.replace(",", "") + (f".{rest}" if rest else "")
     try:
-        return float(number), suffix
+        value = float(number)
     except ValueError:
         raise UnitError(f"'{text}' is not a number") from None
+    if not math.isfinite(value):  # '1e400' parses as inf
+        raise UnitError(f"'{text}' is not a finite number")
+    return value, suffix
 
 
 def parse_quantity(value: object, unit: str) -> int | float:
@@ -37,6 +53,8 @@ def parse_quantity(value: object, unit: str) -> int | float:
         raise UnitError(f"expected a number or a string such as '62.4M', got {value!r}")
     if isinstance(value, (int, float)):
         number, suffix = float(value), ""
+        if not math.isfinite(number):  # TOML has inf and nan
+            raise UnitError(f"{value!r} is not a finite number")
     else:
         number, suffix = _split(value)
     table = {"count": COUNT_SUFFIXES, "bytes": BYTE_SUFFIXES, "ms": {"": 1, "ms": 1}}[unit]

@@ -168,6 +168,36 @@ BAD = [
         ":3:1: Conv:1: output row size",
     ),
     ("no_input", 'layers = "Conv:3x3x4"\n[budget]\nweights = 1\n', ": no input shape"),
+    # TOML has inf and nan; neither is a budget (they crashed the verdict's rounding)
+    ("inf", f'layers = "{TINY}"\n[budget]\nweights = inf\n', ":3: budget 'weights': inf is not a"),
+    ("nan", f'layers = "{TINY}"\n[budget]\nmacs = nan\n', ":3: budget 'macs': nan is not a"),
+    (
+        "overflow",
+        f'layers = "{TINY}"\n[budget]\nmacs = "1e400"\n',
+        ":3: budget 'macs': '1e400' is not a finite number",
+    ),
+    (
+        "latency_inf",
+        f'layers = "{TINY}"\n[budget.latency_ms]\ncpu = inf\n',
+        ":3: budget 'cpu': inf is not a finite number",
+    ),
+    # a decimal comma read as a thousands separator would make the budget 10× too loose
+    (
+        "decimal_comma",
+        f'layers = "{TINY}"\n[budget]\nweight_memory = "2,5MiB"\n',
+        ":3: budget 'weight_memory': '2,5MiB': a comma may only separate thousands",
+    ),
+    (
+        "wrong_type",
+        f'layers = "{TINY}"\n[budget]\nweights = true\n',
+        ":3: budget 'weights': expected a number or a string",
+    ),
+    (
+        "unquoted_unit",
+        f'layers = "{TINY}"\n[budget]\nweights = 62.4M\n',
+        ':3: invalid TOML: Expected newline or end of document after a statement; a number with'
+        ' a unit is a string: weights = "62.4M"',
+    ),
 ]
 
 
@@ -208,6 +238,8 @@ def test_file_without_read_permission_exits_2(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("arg, message", [
     ("missing.toml", "no such spec file: missing.toml"),
+    ("specs/", "no such file or directory: specs/"),  # run from the wrong directory
+    ("", "an empty SPEC argument"),  # an unset shell variable must not check '.'
     ("nothing/here/*.toml", "no .toml spec files match nothing/here/*.toml"),
     (TINY, "is not a spec file"),  # DSL text has no budget
 ])  # fmt: skip
@@ -444,3 +476,90 @@ def test_check_profile_measures_latency(tmp_path: Path) -> None:
     result = invoke(str(generous), str(impossible), "--profile")
     assert result.exit_code == 1, result.output
     assert "over budget: impossible latency_ms.cpu" in result.stdout
+
+
+def test_budget_lines_skip_multiline_strings_and_read_inline_tables(tmp_path: Path) -> None:
+    # A description holding 'weights = …' and '[budget]' lines must not move the budget's
+    # lines; keys of an inline table take the line of the table.
+    path = tmp_path / "multi.toml"
+    path.write_text(
+        'name = "multi"\n'  # 1
+        'description = """\n'  # 2
+        'weights = "lots"\n'  # 3
+        "[budget]\n"  # 4
+        '"""\n'  # 5
+        f'layers = "{TINY}"\n'  # 6
+        'budget = { weights = 10, macs = "1k" }\n',  # 7
+        encoding="utf-8",
+    )
+    doc = json.loads(invoke(str(path), "--format", "json").stdout)
+    assert [(c["metric"], c["line"]) for c in doc["specs"][0]["checks"]] == [
+        ("weights", 7),
+        ("macs", 7),
+    ]
+
+
+def test_two_specs_with_one_name_are_told_apart(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = spec_file(tmp_path / "a", "model", "[budget]\nweights = 10\n")
+    second = spec_file(tmp_path / "b", "model", "[budget]\nweights = 10\n")
+    result = invoke(str(first), str(second))
+    assert result.exit_code == 1
+    assert f"model ({first}) weights, model ({second}) weights" in result.stdout
+    junit = ET.fromstring(invoke(str(first), str(second), "--format", "junit").stdout)
+    assert len({case.get("classname") for case in junit.iter("testcase")}) == 2
+
+
+def test_bad_input_in_ci_formats(tmp_path: Path, monkeypatch) -> None:
+    """github: an ::error annotation at the bad line; junit: a report with one <error>."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.toml").write_text(
+        f'name = "bad"\nlayers = "{TINY}"\n[budget]\nweigths = 1\n', encoding="utf-8"
+    )
+    github = invoke("bad.toml", "--format", "github")
+    assert github.exit_code == 2
+    assert github.stdout.startswith("::error file=bad.toml,line=4::bad.toml:4: unknown budget key")
+    junit = invoke("bad.toml", "--format", "junit")
+    assert junit.exit_code == 2
+    (case,) = ET.fromstring(junit.stdout).iter("testcase")
+    assert (case.get("file"), case.get("line")) == ("bad.toml", "4")
+    assert "unknown budget key 'weigths'" in case.find("error").get("message")
+
+
+def test_analysis_warnings_reach_the_ci_log(tmp_path: Path) -> None:
+    # (7 − 2)/2 + 1 = 3.5 → 3: the 7th input row and column are ignored (DESIGN §4)
+    path = spec_file(tmp_path, "odd", "[budget]\nweights = 1000\n", layers="In:7x7x3-Conv:2x2x4/2")
+    result = invoke(str(path))
+    assert result.exit_code == 0, result.output
+    assert "warning: " in result.stderr and "3.5 → 3" in result.stderr
+    github = invoke(str(path), "--format", "github")
+    assert any(line.startswith("::warning file=") and "3.5 → 3" in line
+               for line in github.stdout.splitlines())  # fmt: skip
+
+
+def test_latency_of_an_int8_spec_is_skipped_not_an_error(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    path = spec_file(
+        tmp_path, "q", "[budget]\nweights = 3000\n[budget.latency_ms]\ncpu = 1000\n",
+        extra='[profile]\ndtype = "int8"\n',
+    )
+    result = invoke(str(path), "--profile", "--format", "json")
+    assert result.exit_code == 0, result.output
+    latency = json.loads(result.stdout)["specs"][0]["checks"][1]
+    assert latency["status"] == "skip" and "int8" in latency["reason"]
+
+
+def test_terminal_table_keeps_the_verdict_at_80_columns() -> None:
+    import io
+
+    from rich.console import Console
+
+    from cnncalc.render.as_check import render_table
+
+    results = budget.check([builtin_dir() / "resnet101.toml"])
+    out = io.StringIO()
+    Console(file=out, width=80, no_color=True).print(render_table(results))
+    rows = [line for line in out.getvalue().splitlines() if line.startswith("│ ") and "%" in line]
+    assert len(rows) == len(results[0].verdicts)
+    assert all(line.rstrip(" │").endswith("pass") for line in rows), out.getvalue()

@@ -139,6 +139,21 @@ def test_identical_nets_and_builtin_names() -> None:
     assert "no differences" in result.stdout
 
 
+def test_same_rows_with_other_settings_are_not_identical(tmp_path: Path) -> None:
+    # adam keeps 2 states per weight (DESIGN §4): A's 310 weights · 4 B · 2 = +2,480 B of
+    # training memory, while every row is the same
+    sgd = tmp_path / "sgd.toml"
+    sgd.write_text(f'layers = "{A}"\n', encoding="utf-8")
+    adam = tmp_path / "adam.toml"
+    adam.write_text(f'layers = "{A}"\n[profile]\noptimizer = "adam"\n', encoding="utf-8")
+    doc = diff_json(str(sgd), str(adam))
+    assert doc["identical"] is False
+    assert doc["totals"]["train_bytes"]["delta"] == 2_480
+    result = runner.invoke(app, ["diff", str(sgd), str(adam)])
+    assert "only the totals differ (training memory)" in result.stdout
+    assert "optimizer adam" in result.stdout
+
+
 def test_options_apply_to_both_sides() -> None:
     # --batch 2 --dtype fp16 (2 B): the Conv:2 change above costs 256·2 B = +512 B of weight
     # memory and 16,384·2 = +32,768 MACs.

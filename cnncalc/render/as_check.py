@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cnncalc.budget import FAIL, PASS, SKIP, SpecResult, Verdict, exit_code
+from cnncalc.errors import CnnCalcError
 from cnncalc.units import count, exact, nbytes
 
 SCHEMA = "cnncalc.check/1"
@@ -63,6 +64,25 @@ def heading(r: SpecResult) -> str:
     return f"{r.name} — {r.path} (batch {r.batch}, {r.dtype}, optimizer {r.optimizer})"
 
 
+def warnings_line(r: SpecResult) -> str:
+    """The analysis' warnings of a spec in one line (a CI log wants the signal, not every
+    stride-2 ResNet row): how many, which rows, and where to read them."""
+    rows = list(dict.fromkeys(row for row, _ in r.warnings))
+    if len(r.warnings) == 1:
+        return f"{r.path}: {rows[0]}: {r.warnings[0][1]}"
+    named = ", ".join(rows[:3]) + (", …" if len(rows) > 3 else "")
+    return (f"{r.path}: {len(rows)} rows have warnings ({named}); `cnncalc shape {r.path}`"
+            " shows them")  # fmt: skip
+
+
+def labels(results: list[SpecResult]) -> dict[int, str]:
+    """What to call each spec in one-line messages: its name, or name and path when two specs
+    share a name (two files both called 'model' must not read as one)."""
+    names = [r.name for r in results]
+    return {i: r.name if names.count(r.name) == 1 else f"{r.name} ({r.path})"
+            for i, r in enumerate(results)}  # fmt: skip
+
+
 def summary(results: list[SpecResult]) -> str:
     """One line: all within budget, or which specs and metrics are over."""
     passed = sum(r.count(PASS) for r in results)
@@ -72,7 +92,8 @@ def summary(results: list[SpecResult]) -> str:
     tally = f"{passed} passed, {failed} over, {skipped} skipped"
     if exit_code(results) == 0:
         return f"✓ {specs} within budget ({tally})"
-    over = ", ".join(f"{r.name} {v.metric}" for r in results for v in r.verdicts
+    label = labels(results)
+    over = ", ".join(f"{label[i]} {v.metric}" for i, r in enumerate(results) for v in r.verdicts
                      if v.status == FAIL)  # fmt: skip
     bad = sum(not r.ok for r in results)
     return f"✗ over budget: {over} ({bad} of {specs}; {tally})"
@@ -89,18 +110,24 @@ def render_table(results: list[SpecResult]) -> Any:
 
     parts: list[Any] = []
     for r in results:
-        table = Table(title=heading(r), title_justify="left", header_style="bold")
+        # Text, not str: a name or path with [brackets] is not rich markup. The heading goes
+        # above the table, which would wrap it at its own width.
+        table = Table(header_style="bold")
         for h in HEADERS:
-            table.add_column(
-                h, justify="left" if h in ("metric", "verdict") else "right", no_wrap=h != "verdict"
-            )
+            # On a narrow terminal the figures fold ('237.9 MiB' over '(249,476,608 B)') and the
+            # verdict keeps room for 'pass' and 'OVER'.
+            figure = h in ("actual", "budget")
+            table.add_column(h, justify="left" if h in ("metric", "verdict") else "right",
+                             no_wrap=h in ("metric", "headroom"),
+                             min_width=len("OVER") if h == "verdict" else None,
+                             overflow="fold" if figure else "ellipsis")  # fmt: skip
         for v in r.verdicts:
             style = {PASS: "green", FAIL: "bold red", SKIP: "dim"}[v.status]
             row = cells(v)
-            table.add_row(*row[:4], Text(row[4], style=style))
+            table.add_row(*(Text(c) for c in row[:4]), Text(row[4], style=style))
         if not r.verdicts:
-            table.add_row(EMPTY, "", "", "", "", style="dim")
-        parts += [table, Text()]
+            table.add_row(Text(EMPTY), "", "", "", "", style="dim")
+        parts += [Text(heading(r), style="bold"), table, Text()]
     parts.append(Text(summary(results), style="bold green" if exit_code(results) == 0
                       else "bold red"))  # fmt: skip
     return Group(*parts)
@@ -163,6 +190,7 @@ def check_json(results: list[SpecResult]) -> dict[str, Any]:
                 "dtype": r.dtype,
                 "optimizer": r.optimizer,
                 "checks": [verdict_json(v) for v in r.verdicts],
+                "warnings": [{"row": row, "message": msg} for row, msg in r.warnings],
             }
             for r in results
         ],
@@ -188,10 +216,12 @@ def render_junit(results: list[SpecResult]) -> str:
         }
 
     root = ET.Element("testsuites", {"name": "cnncalc check", **tally(results)})
-    for r in results:
-        suite = ET.SubElement(root, "testsuite", {"name": r.name, "file": r.path, **tally([r])})
+    label = labels(results)
+    for i, r in enumerate(results):
+        suite = ET.SubElement(root, "testsuite", {"name": label[i], "file": r.path,
+                                                  **tally([r])})  # fmt: skip
         for v in r.verdicts:
-            attrs = {"classname": f"cnncalc.check.{r.name}", "name": v.metric,
+            attrs = {"classname": f"cnncalc.check.{label[i]}", "name": v.metric,
                      "file": r.path, "time": "0"}  # fmt: skip
             if v.line is not None:
                 attrs["line"] = str(v.line)
@@ -212,6 +242,33 @@ def render_junit(results: list[SpecResult]) -> str:
                     f"{v.metric} {amount(v.actual or 0, v.unit)} within"
                     f" {amount(v.limit, v.unit)} ({headroom(v)} headroom)"
                 )
+    return _xml(root)
+
+
+def junit_error(exc: CnnCalcError) -> str:
+    """Bad input as JUnit XML: one testcase with an <error>, so a test-report step shows the
+    message instead of failing to read an empty file."""
+    import xml.etree.ElementTree as ET
+
+    path, line = exc.location()
+    counts = {"tests": "1", "failures": "0", "errors": "1", "skipped": "0"}
+    root = ET.Element("testsuites", {"name": "cnncalc check", **counts})
+    suite = ET.SubElement(root, "testsuite", {"name": "cnncalc check", **counts})
+    attrs = {"classname": "cnncalc.check", "name": "load spec files", "time": "0"}
+    if path is not None:
+        attrs["file"] = path
+    if line is not None:
+        attrs["line"] = str(line)
+    case = ET.SubElement(suite, "testcase", attrs)
+    error = ET.SubElement(case, "error", {"message": exc.render().splitlines()[0],
+                                          "type": "bad-input"})  # fmt: skip
+    error.text = exc.render()
+    return _xml(root)
+
+
+def _xml(root: Any) -> str:
+    import xml.etree.ElementTree as ET
+
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
@@ -232,39 +289,52 @@ def _gh_property(text: str) -> str:
 
 
 def _repo_path(path: str) -> str:
-    """The path as GitHub's annotations want it: relative to the checkout, with '/'."""
-    p = Path(path)
-    if p.is_absolute():
-        try:
-            p = p.relative_to(Path(os.getcwd()).resolve())
-        except ValueError:
-            return p.as_posix()
-    return p.as_posix()
+    """The path as GitHub's annotations want it: relative to the checkout ($GITHUB_WORKSPACE,
+    else the working directory, so a step with `working-directory:` still points right),
+    normalised, with '/'."""
+    p = Path(os.path.abspath(path))
+    root = Path(os.path.abspath(os.environ.get("GITHUB_WORKSPACE") or os.getcwd()))
+    try:
+        return p.relative_to(root).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+def github_error(exc: CnnCalcError) -> str:
+    """Bad input as an `::error` workflow command at the file and line, where known."""
+    path, line = exc.location()
+    props = "" if path is None else f" file={_gh_property(_repo_path(path))}"
+    if path is not None and line is not None:
+        props += f",line={line}"
+    return f"::error{props}::{_gh_data(exc.render())}\n"
 
 
 def render_github(results: list[SpecResult]) -> str:
     """GitHub Actions workflow commands: `::error file=…,line=…::…` at the budget line of each
     item over budget; passes and skips as plain log lines; the summary last."""
     out = []
-    for r in results:
-        file = _repo_path(r.path)
+    label = labels(results)
+    for i, r in enumerate(results):
+        file, name = _repo_path(r.path), label[i]
         for v in r.verdicts:
             if v.status == FAIL:
                 props = f"file={_gh_property(file)}"
                 if v.line is not None:
                     props += f",line={v.line}"
-                props += f",title={_gh_property(f'{r.name}: {v.metric} over budget')}"
-                out.append(f"::error {props}::{_gh_data(f'{r.name}: {over_text(v)}')}")
+                props += f",title={_gh_property(f'{name}: {v.metric} over budget')}"
+                out.append(f"::error {props}::{_gh_data(f'{name}: {over_text(v)}')}")
             elif v.status == SKIP:
-                out.append(f"{_where(file, v.line)}: {r.name}: {v.metric} skipped: {v.reason}")
+                out.append(f"{_where(file, v.line)}: {name}: {v.metric} skipped: {v.reason}")
             else:
                 out.append(
-                    f"{_where(file, v.line)}: {r.name}: {v.metric}"
+                    f"{_where(file, v.line)}: {name}: {v.metric}"
                     f" {amount(v.actual or 0, v.unit)} within {amount(v.limit, v.unit)}"
                     f" ({headroom(v)} headroom)"
                 )
         if not r.verdicts:
-            out.append(f"{file}: {r.name}: {EMPTY}")
+            out.append(f"{file}: {name}: {EMPTY}")
+        if r.warnings:
+            out.append(f"::warning file={_gh_property(file)}::{_gh_data(warnings_line(r))}")
     out.append(summary(results))
     return "\n".join(out) + "\n"
 
@@ -275,9 +345,8 @@ def render_markdown(results: list[SpecResult]) -> str:
     head = "✅" if exit_code(results) == 0 else "❌"
     out = [f"### {head} cnncalc check", "", summary(results)[2:], ""]
     for r in results:
-        out.append(
-            f"#### {r.name} — `{r.path}` (batch {r.batch}, {r.dtype}, optimizer {r.optimizer})"
-        )
+        out.append(f"#### {_md_text(r.name)} — `{r.path}` (batch {r.batch}, {r.dtype},"
+                   f" optimizer {r.optimizer})")  # fmt: skip
         out.append("")
         if not r.verdicts:
             out += [f"_{EMPTY}_", ""]
@@ -287,6 +356,12 @@ def render_markdown(results: list[SpecResult]) -> str:
         for v in r.verdicts:
             c = cells(v)
             word = mark[v.status] + (f": {v.reason}" if v.status == SKIP else "")
-            out.append("| " + " | ".join((f"`{c[0]}`", *c[1:4], word)).replace("\n", " ") + " |")
+            out.append("| " + " | ".join((f"`{c[0]}`", *c[1:4], _md_text(word))) + " |")
         out.append("")
     return "\n".join(out)
+
+
+def _md_text(text: str) -> str:
+    """Plain text inside markdown: no HTML, no table breaks, no line breaks."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("|", "\\|").replace("\n", " "))  # fmt: skip

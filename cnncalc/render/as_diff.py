@@ -90,13 +90,17 @@ def total_cells(t: TotalDiff) -> tuple[str, ...]:
 
 def _side(report: Report) -> str:
     who = report.name or report.src.strip().replace("\n", " ")
-    return f"{who} (input {report.input}, batch {report.batch}, {report.dtype})"
+    return (f"{who} (input {report.input}, batch {report.batch}, {report.dtype},"
+            f" optimizer {report.optimizer})")  # fmt: skip
 
 
 def summary(d: Diff) -> str:
     """'1 changed, 2 added, 0 removed, 3 affected; weights +256 (+10.2%)' or 'identical'."""
     if d.identical:
         return "no differences: the two nets have the same rows and figures"
+    if all(rd.status == SAME for rd in d.rows):
+        changed = ", ".join(t.label for t in d.totals if t.delta)
+        return f"the same rows; only the totals differ ({changed}): compare the settings above"
     weights = d.totals[0]
     pct = "" if weights.delta_pct is None else f" ({weights.delta_pct:+.1f}%)"
     return (
