@@ -15,30 +15,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
-import time
+
+from _cold import cold, heavy, imported_modules, where
 
 from cnncalc.specs import builtin_names
-
-
-def cold(cmd: list[str]) -> float:
-    """Wall time of one cold process, in seconds."""
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
-
-
-def heavy_imports(name: str) -> list[str]:
-    """torch or numpy modules a cold `cnncalc shape NAME` imports, read from -X importtime."""
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "cnncalc", "shape", name, "--format", "json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    mods = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
-    return sorted(m for m in mods if m.split(".")[0] in ("torch", "numpy"))
 
 
 def main() -> None:
@@ -48,11 +29,12 @@ def main() -> None:
                         help="largest acceptable ratio to the torch import")  # fmt: skip
     args = parser.parse_args()
 
+    print(where())
     names = builtin_names()
     commands = {name: [sys.executable, "-m", "cnncalc", "shape", name] for name in names}
     commands["import torch"] = [sys.executable, "-c", "import torch"]
     commands["cnncalc --version"] = [sys.executable, "-m", "cnncalc", "--version"]
-    for cmd in commands.values():  # warm the file cache
+    for cmd in commands.values():  # warm the file and bytecode caches
         cold(cmd)
     times: dict[str, list[float]] = {key: [] for key in commands}
     for _ in range(args.runs):
@@ -74,11 +56,11 @@ def main() -> None:
         median = statistics.median(times[name])
         ratio = median / torch_median
         worst = max(worst, ratio)
-        heavy = ", ".join(heavy_imports(name)) or "no"
+        found = heavy(imported_modules(["-m", "cnncalc", "shape", name, "--format", "json"]))
         low = min(times[name]) * 1000
         spec = (median - start_up) * 1000
         print(f"{name:<{width}}  {median * 1000:9.1f}  {low:7.1f}  {ratio:6.3f}  {spec:7.1f}"
-              f"  {heavy}")  # fmt: skip
+              f"  {', '.join(found) or 'no'}")  # fmt: skip
     verdict = "ok" if worst < args.target else "TOO SLOW"
     floor = start_up / torch_median
     print(f"\nworst ratio {worst:.3f} (target < {args.target:.3f}): {verdict}; the start-up floor"

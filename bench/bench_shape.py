@@ -11,31 +11,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 
-# Run the processes outside the checkout, so `-m cnncalc` measures the installed package (a
-# plain or an editable install) and not the source tree that happens to be the cwd.
-NEUTRAL = tempfile.gettempdir()
-
-
-def cold(cmd: list[str]) -> float:
-    """Wall time of one cold process, in seconds."""
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   cwd=NEUTRAL)
-    return time.perf_counter() - start
-
-
-def imported_modules(cmd: list[str]) -> set[str]:
-    """Top-level modules a process imports, read from -X importtime."""
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", *cmd], capture_output=True, text=True, check=True,
-        cwd=NEUTRAL,
-    )
-    return {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
+from _cold import cold, heavy, imported_modules, where
 
 
 def chain(n: int) -> str:
@@ -49,25 +28,23 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
 
-    where = subprocess.run(
-        [sys.executable, "-c", "import cnncalc; print(cnncalc.__file__)"],
-        capture_output=True, text=True, check=True, cwd=NEUTRAL,
-    ).stdout.strip()
-    print(f"python {sys.version.split()[0]} at {sys.executable}; cnncalc from {where}")
+    print(where())
     shape = [sys.executable, "-m", "cnncalc", "shape", "alexnet"]
     torch_cmd = [sys.executable, "-c", "import torch"]
-    mods = imported_modules(["-m", "cnncalc", "shape", "alexnet", "--format", "json"])
-    heavy = sorted(m for m in mods if m.split(".")[0] in ("torch", "numpy"))
-    print(f"cold 'cnncalc shape alexnet' imports torch/numpy: {heavy or 'no'}")
+    bare = [sys.executable, "-c", "pass"]
+    found = heavy(imported_modules(["-m", "cnncalc", "shape", "alexnet", "--format", "json"]))
+    print(f"cold 'cnncalc shape alexnet' imports torch/numpy: {found or 'no'}")
 
-    cold(shape), cold(torch_cmd)  # warm the file cache
-    shape_t, torch_t = [], []
-    for _ in range(args.runs):  # alternated, so drift hits both alike
+    cold(shape), cold(torch_cmd), cold(bare)  # warm the file and bytecode caches
+    shape_t, torch_t, bare_t = [], [], []
+    for _ in range(args.runs):  # alternated, so drift hits all alike
         shape_t.append(cold(shape))
         torch_t.append(cold(torch_cmd))
-    s, t = statistics.median(shape_t), statistics.median(torch_t)
+        bare_t.append(cold(bare))
+    s, t, b = (statistics.median(x) for x in (shape_t, torch_t, bare_t))
     print(f"cnncalc shape alexnet   median {s * 1000:7.1f} ms  (min {min(shape_t) * 1000:.1f})")
     print(f"python -c 'import torch' median {t * 1000:7.1f} ms  (min {min(torch_t) * 1000:.1f})")
+    print(f"python -c pass          median {b * 1000:7.1f} ms  (the interpreter's own start-up)")
     print(f"ratio {s / t:.3f} (target < 0.100)")
 
     from cnncalc.analysis import analyze_net
