@@ -279,16 +279,16 @@ class _Expander:
             look += 1
         if look >= len(src) or src[look] != "(":
             return {}, pos
-        close = src.find(")", look)
-        if close == -1 or "(" in src[look + 1 : close]:
+        inner, close = _arguments_text(src, look + 1)
+        if close == -1 or "(" in inner:
             raise self.error(frame, f"this '(' of the call of block '{name}' is never closed",
                              look)  # fmt: skip
         given: dict[str, tuple[str, int]] = {}
         params = self.parameters(name)
         start = look + 1
-        if src[start:close].strip() == "":
+        if inner.strip() == "":
             return given, close + 1
-        for part in src[start:close].split(","):
+        for part in inner.split(","):
             lead = len(part) - len(part.lstrip())
             key, eq, raw = part.strip().partition("=")
             key, raw = key.strip(), raw.strip()
@@ -304,8 +304,8 @@ class _Expander:
                 hint = f"{hint};" if hint else ";"
                 raise self.error(frame, f"block '{name}' has no argument '{key}'{hint} {takes}",
                                  at, at + len(key))  # fmt: skip
-            vpos = start + part.index("=") + 1
-            vpos += len(src[vpos:]) - len(src[vpos:].lstrip(" \t\r\n"))
+            after = part.index("=") + 1
+            vpos = start + after + len(part[after:]) - len(part[after:].lstrip())
             given[key] = (self.value(frame, raw, vpos, key, args), at)
             start += len(part) + 1
         return given, close + 1
@@ -346,6 +346,26 @@ class _Expander:
                     i += 1
             self.params[name] = tuple(found)
         return self.params[name]
+
+
+def _arguments_text(src: str, start: int) -> tuple[str, int]:
+    """A call's arguments from `start` (just after its '(') to its ')', with comments blanked
+    to spaces so that positions still match `src`, and where the ')' is (-1: never closed).
+    A '#' comment may explain an argument, and a ')' or ',' inside it counts for nothing."""
+    out = []
+    i = start
+    while i < len(src):
+        if src[i] == "#":
+            nl = src.find("\n", i)
+            nl = len(src) if nl == -1 else nl
+            out.append(" " * (nl - i))
+            i = nl
+        elif src[i] == ")":
+            return "".join(out), i
+        else:
+            out.append(src[i])
+            i += 1
+    return "".join(out), -1
 
 
 def _words(names: list[str] | tuple[str, ...]) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cnncalc.analysis import Report, Row, analyze_net
+from cnncalc.analysis import Report, Row
 from cnncalc.errors import CnnCalcError
 from cnncalc.ir import Block, Item, Net, Node, Shape
 
@@ -56,16 +56,11 @@ def build(
 
     Children are named after the report's rows; `module.rows` maps each row name to its module.
     """
-    from cnncalc.api import as_shape, load
+    from cnncalc.api import analyze, load
 
     require_torch()
     resolved = load(spec)
-    report = analyze_net(
-        resolved.net,
-        input=as_shape(input) or resolved.input,
-        name=resolved.name,
-        description=resolved.description,
-    )
+    report = analyze(resolved, input=input)  # errors located in the spec file as written
     module = assemble(resolved.net, report)
     self_check(module, report)
     return module

@@ -801,7 +801,7 @@ def profile(
     """Build the spec in PyTorch on `device` and measure FLOPs, latency, throughput and
     memory next to the static figures (DESIGN §6); `progress(stage, fraction)` is told how
     far it has got. Errors a user can fix raise CnnCalcError."""
-    from cnncalc.api import as_shape, load
+    from cnncalc.api import analyze, load
 
     if mode not in MODES:
         raise CnnCalcError(f"unknown mode '{mode}'; expected one of {', '.join(MODES)}")
@@ -820,17 +820,8 @@ def profile(
     if threads is not None and threads < 1:
         raise CnnCalcError(f"threads must be at least 1, got {threads}")
     resolved = load(spec)
-    from cnncalc.analysis import analyze_net
-
-    static = analyze_net(
-        resolved.net,
-        input=as_shape(input) or resolved.input,
-        batch=batch,
-        dtype=dtype,
-        optimizer=optimizer,
-        name=resolved.name,
-        description=resolved.description,
-    )
+    # errors located in the spec file as written, [blocks] calls included
+    static = analyze(resolved, input=input, batch=batch, dtype=dtype, optimizer=optimizer)
     torch = require_torch()
     dev, device_name = resolve_device(device)
     tdtype = torch_dtype(dtype, dev)

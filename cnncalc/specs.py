@@ -182,23 +182,37 @@ class _Lines:
         return self.where.get((table, key), self.tables.get(f"{table}.{key}".strip(".")))
 
 
-def _layers_offset(text: str, line: int | None) -> int:
+def _value_text(text: str, line: int, key: str) -> tuple[str, str]:
+    """The file line and what follows `key =` on it (the key may sit in an inline table:
+    `blocks = { b = "ReLU" }`)."""
+    raw = text.splitlines()[line - 1]
+    at = raw.find(key)
+    while at != -1:  # the key itself, not the same letters in another word
+        before = raw[at - 1 : at].strip("\"' {,")
+        after = raw[at + len(key) :].lstrip("\"' ")
+        if not before and after.startswith("="):
+            return raw, after[1:]
+        at = raw.find(key, at + 1)
+    return raw, raw.split("=", 1)[1]
+
+
+def _layers_offset(text: str, line: int | None, key: str = "layers") -> int:
     """Line offset of the DSL text: a value opened by triple quotes and a newline starts below."""
     if line is None:
         return 0
-    raw = text.splitlines()[line - 1].split("=", 1)[1].strip()
+    raw = _value_text(text, line, key)[1].strip()
     if raw[:3] in ('"""', "'''") and raw[3:].strip() == "":
         return line
     return line - 1
 
 
-def _layers_column(text: str, line: int | None) -> int:
+def _layers_column(text: str, line: int | None, key: str = "layers") -> int:
     """Column offset of the DSL text's first line: after the quote when it starts on the key's
     line (`layers = "Conv…"`), 0 when a triple quote and a newline open it."""
     if line is None:
         return 0
-    raw = text.splitlines()[line - 1]
-    value = raw.split("=", 1)[1].lstrip()
+    raw, value = _value_text(text, line, key)
+    value = value.lstrip()
     quote = value[:3] if value[:3] in ('"""', "'''") else value[:1]
     if len(quote) == 3 and value[3:].strip() == "":
         return 0
@@ -282,8 +296,12 @@ def _blocks(
         if not isinstance(body, str):
             raise fail(f"block '{name}' must be DSL text in a string, got"
                        f" {type(body).__name__}", "blocks", name)
+        if not any(row.split("#", 1)[0].strip() for row in body.splitlines()):
+            raise fail(f"block '{name}' is empty: write its layers, e.g. {name} ="
+                       ' "Conv:3x3x{c}p1-BN-ReLU"', "blocks", name)
         line = lines.of("blocks", name)
-        blocks[name] = Source(name, body, _layers_offset(text, line), _layers_column(text, line))
+        blocks[name] = Source(name, body, _layers_offset(text, line, name),
+                              _layers_column(text, line, name))  # fmt: skip
     if not uses_blocks(data["layers"]):
         return None
     return expand(Source("", data["layers"], layers_line, layers_column), blocks, shown)

@@ -22,6 +22,8 @@ EXPANSIONS = [
     ("$b(k=3,c=8)", {"b": "Conv:{k}x{k}x{c}"}, "(Conv:3x3x8)"),  # keywords in any order
     ("$b( c = 8 )", {"b": "FC:{c}"}, "(FC:8)"),  # spaces around keys and values
     ("$b(c=\n  8)", {"b": "FC:{c}"}, "(FC:8)"),  # arguments over several lines
+    # comments explain arguments; a ',' or ')' inside one counts for nothing
+    ("$b(c=16,  # channels, say (16)\n  k=3)", {"b": "Conv:{k}x{k}x{c}"}, "(Conv:3x3x16)"),
     ("$b(c=008)", {"b": "FC:{c}"}, "(FC:8)"),  # digits, written as a number
     ("$b(c=8)*2@s", {"b": "FC:{c}"}, "(FC:8)*2@s"),  # repetition and labels apply to the call
     ("$a(c=4)", {"a": "$b(c={c})-ReLU", "b": "Conv:1x1x{c}"}, "((Conv:1x1x4)-ReLU)"),  # nested
@@ -187,6 +189,7 @@ BAD_TABLES = [
     ('[blocks]\n"2x" = "ReLU"', "block name '2x' must start with a letter", 7),
     ('[blocks]\n"a-b" = "ReLU"', "block name 'a-b' must start with a letter", 7),
     ('[blocks]\nb = "ReLU"\nb2 = ["ReLU"]', "block 'b2' must be DSL text in a string", 8),
+    ('[blocks]\ne = "  # only a comment"', "block 'e' is empty", 7),
 ]
 
 
@@ -237,3 +240,27 @@ def test_plain_dsl_expand(cli) -> None:
     """`--expand` of DSL text without blocks prints it back."""
     result = cli("shape", "In:8x8x3-Conv:3x3x4-ReLU", "--expand")
     assert result.stdout == "In:8x8x3-Conv:3x3x4-ReLU\n"
+
+
+def test_inline_blocks_table_points_at_its_line_and_column(tmp_path) -> None:
+    """`blocks = { b = "…" }`: the body starts after `b = "` on that line, not after `blocks =`."""
+    path = tmp_path / "inline.toml"
+    path.write_text('name = "t"\ninput = "8x8x3"\nlayers = "$b(c=4)-FC:10"\n'
+                    'blocks = { b = "Conv:3x3x{c}-Cnov" }\n')  # fmt: skip
+    with pytest.raises(DslError) as info:
+        load_spec(path)
+    column = len('blocks = { b = "Conv:3x3x{c}-') + 1
+    assert info.value.render().startswith(f"{path}:4:{column}: unknown layer 'Cnov'")
+
+
+def test_build_and_profile_locate_errors_in_the_text_as_written(tmp_path) -> None:
+    """A size error found while building is drawn under the block body, as `shape` draws it."""
+    pytest.importorskip("torch")
+    path = write_spec(tmp_path, "$basic(c=16)", BLOCKS)
+    for run in (cnncalc.build, lambda p: cnncalc.profile(p, mode="infer", min_time=0.01)):
+        with pytest.raises(DslError) as info:
+            run(str(path))
+        rendered = info.value.render()
+        assert "Res branches must give the same shape" in rendered
+        assert "(in block 'basic' called at line" in rendered, rendered
+        assert under_caret(rendered)[0] == BLOCKS["basic"], rendered
