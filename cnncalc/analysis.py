@@ -72,6 +72,7 @@ class Row:
     explain: tuple[str, ...]
     span: Span
     dsl: str
+    folded: bool = False  # a block row standing for its hidden rows (shape --depth)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +119,30 @@ class Report:
         return DTYPE_BYTES[self.dtype]
 
     def folded(self, depth: int) -> Report:
-        """The same report showing rows down to `depth` only (0: the top level); a block row
-        already holds its children's weights, MACs and FLOPs, and the totals stay as they are."""
+        """The same report showing rows down to `depth` only (0: the top level). A block row at
+        `depth` then stands for its hidden rows: it already holds their weights, MACs and FLOPs,
+        and takes their element-wise ops and activation memory too, so the leaf and folded rows
+        still add up to the totals, which stay as they are."""
         from dataclasses import replace
 
-        return replace(self, rows=tuple(r for r in self.rows if r.depth <= depth))
+        rows = []
+        for i, row in enumerate(self.rows):
+            if row.depth > depth:
+                continue
+            if row.block and row.depth == depth:
+                hidden = []
+                for below in self.rows[i + 1 :]:
+                    if below.depth <= row.depth:
+                        break
+                    hidden.append(below)
+                row = replace(
+                    row,
+                    other_ops=row.other_ops + sum(r.other_ops for r in hidden),
+                    activation_bytes=row.activation_bytes + sum(r.activation_bytes for r in hidden),
+                    folded=True,
+                )
+            rows.append(row)
+        return replace(self, rows=tuple(rows))
 
 
 class _Flow:

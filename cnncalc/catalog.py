@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from cnncalc.analysis import analyze_net
 from cnncalc.errors import CnnCalcError
+from cnncalc.ir import Shape
 from cnncalc.specs import builtin_dir, builtin_names, load_spec
 
 
@@ -15,7 +16,7 @@ class Entry:
 
     name: str
     description: str
-    input: str
+    input: Shape
     weights: int
     macs: int
     weight_bytes: int
@@ -44,7 +45,7 @@ def catalog(sort: str = "family") -> list[Entry]:
         spec = load_spec(builtin_dir() / f"{name}.toml")
         report = analyze_net(spec.net, input=spec.input)
         entries.append(Entry(
-            name, spec.description, str(report.input), report.totals.weights,
+            name, spec.description, report.input, report.totals.weights,
             report.totals.macs, report.totals.weight_bytes, spec.path or "",
         ))  # fmt: skip
     if sort == "family":

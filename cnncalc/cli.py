@@ -130,6 +130,11 @@ def print_rich(renderable: object) -> None:
     sys.stdout.write("\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n")
 
 
+def _fail(message: str) -> None:
+    """A user mistake found by the CLI itself (for `run` to report)."""
+    raise CnnCalcError(message)
+
+
 def warn(warnings: Iterable[tuple[str, str]], where: str = "") -> None:
     """The analysis' warnings, (row, message) pairs, on stderr; `where` names the spec."""
     for name, message in warnings:
@@ -207,11 +212,18 @@ def shape(
 
       cnncalc shape resnet50 --depth 1 --columns +macs
     """
-    from cnncalc.api import analyze, load
+    from cnncalc.api import analyze, as_shape, load
     from cnncalc.render.columns import pick
 
     if expand:
-        sys.stdout.write(run(debug, lambda: load(spec).dsl()))
+        extra = [flag for flag, given in (
+            ("--format", format is not ShapeFormat.table), ("--columns", columns is not None),
+            ("--explain", explain), ("--depth", depth is not None), ("--strict", strict),
+        ) if given]  # fmt: skip
+        if extra:
+            run(debug, lambda: _fail(f"--expand prints the layers as DSL text; {', '.join(extra)}"
+                                     " would change nothing (run without --expand for a report)"))
+        sys.stdout.write(run(debug, lambda: load(spec).dsl(as_shape(input))))
         return
     report = run(debug, lambda: analyze(
         spec, input=input, batch=batch, dtype=dtype.value, optimizer=optimizer.value,
@@ -263,10 +275,14 @@ def list_specs(
         from cnncalc.render.as_list import render_json
 
         sys.stdout.write(render_json(entries))
-    else:
+    elif sys.stdout.isatty():
         from cnncalc.render.as_list import render_table
 
         print_rich(render_table(entries))
+    else:
+        from cnncalc.render.as_list import render_text
+
+        sys.stdout.write(render_text(entries))
 
 
 @app.command()

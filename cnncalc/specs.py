@@ -70,13 +70,20 @@ class Spec:
             return exc.located(self.path, self.layers_line, self.layers_column)
         return exc
 
-    def dsl(self) -> str:
+    def dsl(self, input: Shape | None = None) -> str:
         """The layers as plain DSL, blocks expanded, starting with In: when the spec has an input
-        (for `shape --expand`: the text gives the same report as the spec)."""
-        text = self.net.src.strip()
-        if self.input is not None and self.net.input is None:
-            text = f"In:{'x'.join(str(d) for d in self.input.dims)}-\n{text}"
-        return text + "\n"
+        or `input` is given (for `shape --expand`: the text gives the same report as the spec
+        with that input)."""
+        text = self.net.src
+        shape = input or self.input
+        span = self.net.input_span
+        if shape is not None:
+            written = f"In:{'x'.join(str(d) for d in shape.dims)}"
+            if span is None:
+                text = f"{written}-\n{text.strip()}"
+            else:  # the layers' own In: gives way to the --input
+                text = text[: span.pos] + written + text[span.end :]
+        return text.strip() + "\n"
 
     def profile_value(self, key: str, default: Any) -> Any:
         """A [profile] default, or `default` when the file does not set it."""

@@ -195,8 +195,10 @@ BAD = [
     (
         "unquoted_unit",
         f'layers = "{TINY}"\n[budget]\nweights = 62.4M\n',
-        ':3: invalid TOML: Expected newline or end of document after a statement; a number with'
-        ' a unit is a string: weights = "62.4M"',
+        (
+            ':3: invalid TOML: Expected newline or end of document after a statement; a number'
+            ' with a unit is a string: weights = "62.4M"'
+        ),
     ),
 ]
 

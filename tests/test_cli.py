@@ -284,6 +284,30 @@ def test_list(cli) -> None:
     specs = {s["name"]: s for s in doc["specs"]}
     assert specs["alexnet"]["weights"] == 62_369_152
     assert specs["lenet5"]["weights"] == 61_706
+    # shapes as in shape's JSON: a list in H,W,C order and named fields (seed 001: 32×32×1)
+    assert specs["lenet5"]["input"] == [32, 32, 1]
+    assert specs["lenet5"]["input_named"] == {"h": 32, "w": 32, "c": 1}
+
+
+def test_list_in_a_pipe_is_plain_text(cli) -> None:
+    """Piped, `list` is one line per spec with no box drawing: `awk '{print $1}'` gives names."""
+    lines = cli("list").stdout.splitlines()
+    assert lines[0].split()[:2] == ["name", "input"]
+    assert not any(ch in cli("list").stdout for ch in "│┃━")
+    assert "lenet5" in [line.split()[0] for line in lines[1:]]
+
+
+@pytest.mark.parametrize("option", [["--format", "json"], ["--columns", "macs"], ["--explain"],
+                                    ["--depth", "1"], ["--strict"]])  # fmt: skip
+def test_expand_rejects_options_it_would_ignore(cli, user_error, option) -> None:
+    user_error(cli("shape", "lenet5", "--expand", *option), "--expand", option[0])
+
+
+def test_expand_takes_the_input(cli) -> None:
+    """--input replaces the input of the expanded text, the spec's or the layers' own In:."""
+    assert cli("shape", "lenet5", "--expand", "-i", "28x28x1").stdout.startswith("In:28x28x1-\n")
+    text = cli("shape", "In:8x8x3-Conv:3x3x4", "--expand", "--input", "16x16x3").stdout
+    assert text == "In:16x16x3-Conv:3x3x4\n"
 
 
 def test_version(cli) -> None:

@@ -223,6 +223,11 @@ def test_resnet50_renders_nested_and_folds(cli) -> None:
     folded_doc = json.loads(cli("shape", "resnet50", "--format", "json", "--depth", "1").stdout)
     assert max(row["depth"] for row in folded_doc["layers"]) == 1
     assert folded_doc["totals"] == doc["totals"]
+    # the rows shown still add up: leaves, plus block rows that stand for their hidden rows
+    shown = [r for r in folded_doc["layers"] if not r["block"] or r["folded"]]
+    assert sum(r["folded"] for r in shown) == 3 + 4 + 6 + 3  # ResNet-50's 16 bottlenecks
+    for key in ("weights", "macs", "flops", "backward_flops", "other_ops", "activation_bytes"):
+        assert sum(r[key] for r in shown) == doc["totals"][key], key
 
 
 def test_list_keeps_families_together(cli) -> None:
@@ -377,8 +382,9 @@ def test_se_module_is_laid_out_as_torchvision() -> None:
 def test_zoo_builds_match_pytorch(name) -> None:
     """Each zoo spec builds in PyTorch with the static weights, output shape and FLOPs.
 
-    At 64x64 to keep the suite fast: the comparison holds at any input size (the published
-    figures above are at 224x224 and need no PyTorch)."""
+    Through the public build() with its real CPU forward, at 64x64 to keep the suite fast;
+    tests/test_build.py::test_builtin_spec_weights_shape_and_flops checks every built-in at
+    its own 224x224 input on the meta device, forward and forward + backward."""
     torch = pytest.importorskip("torch")
     from torch.utils.flop_counter import FlopCounterMode
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from cnncalc.budget import FAIL, PASS, SKIP, SpecResult, Verdict, exit_code
 from cnncalc.errors import CnnCalcError
+from cnncalc.render.plain import align
 from cnncalc.units import count, exact, nbytes
 
 SCHEMA = "cnncalc.check/1"
@@ -142,11 +143,7 @@ def render_text(results: list[SpecResult]) -> str:
         if not r.verdicts:
             out += [f"  {EMPTY}", ""]
             continue
-        widths = [max(len(line[i]) for line in grid) for i in range(len(HEADERS))]
-        for line in grid:
-            text = "  ".join(c.ljust(w) if i in (0, 4) else c.rjust(w)
-                             for i, (c, w) in enumerate(zip(line, widths)))  # fmt: skip
-            out.append("  " + text.rstrip())
+        out += ["  " + line for line in align(grid, [False, True, True, True, False])]
         out.append("")
     out.append(summary(results))
     return "\n".join(out) + "\n"

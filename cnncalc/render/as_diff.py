@@ -8,6 +8,7 @@ from typing import Any
 
 from cnncalc.analysis import Report, Row
 from cnncalc.diff import ADDED, AFFECTED, CHANGED, REMOVED, SAME, Diff, RowDiff, TotalDiff
+from cnncalc.render.plain import align
 from cnncalc.units import count, exact, nbytes
 
 SCHEMA = "cnncalc.diff/1"
@@ -133,13 +134,7 @@ def render_table(d: Diff) -> Any:
 
 
 def _grid(lines: list[tuple[str, ...]], left: int) -> list[str]:
-    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
-    return [
-        "  ".join(
-            c.ljust(w) if i < left else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))
-        ).rstrip()
-        for line in lines
-    ]
+    return align(lines, [i >= left for i in range(len(lines[0]))])
 
 
 def render_text(d: Diff) -> str:

@@ -30,6 +30,7 @@ def row_json(row: Row) -> dict[str, Any]:
         "depth": row.depth,
         "branch": row.branch,
         "block": row.block,
+        "folded": row.folded,
         "input": list(row.input.dims),
         "output": list(row.output.dims),
         "output_named": row.output.as_json(),

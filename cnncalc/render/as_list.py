@@ -1,28 +1,41 @@
-"""The built-in catalogue → a rich table or JSON (schema `cnncalc.list/1`)."""
+"""The built-in catalogue → a rich table, plain text for a pipe, or JSON (`cnncalc.list/1`)."""
 
 from __future__ import annotations
 
 import json
-
-from rich.table import Table
+from typing import Any
 
 from cnncalc.catalog import Entry
+from cnncalc.render.plain import align
 from cnncalc.units import count, exact, nbytes
 
+TITLE = "built-in specs (cnncalc shape NAME)"
+HEADERS = ("name", "input", "weights", "MACs", "fp32 weights", "description")
 
-def render_table(entries: list[Entry]) -> Table:
-    """name, input, weights, MACs, weight memory, description."""
-    table = Table(title="built-in specs (cnncalc shape NAME)", title_justify="left")
-    table.add_column("name", style="bold", no_wrap=True)
-    table.add_column("input", justify="right", no_wrap=True)
-    table.add_column("weights", justify="right", no_wrap=True)
-    table.add_column("MACs", justify="right", no_wrap=True)
-    table.add_column("fp32 weights", justify="right", no_wrap=True)
-    table.add_column("description")
+
+def cells(e: Entry) -> tuple[str, ...]:
+    """The six cells of an entry's row."""
+    return (e.name, str(e.input), f"{exact(e.weights)} ({count(e.weights)})", count(e.macs),
+            nbytes(e.weight_bytes), e.description)  # fmt: skip
+
+
+def render_table(entries: list[Entry]) -> Any:
+    """name, input, weights, MACs, weight memory, description (for a terminal)."""
+    from rich.table import Table
+
+    table = Table(title=TITLE, title_justify="left")
+    for h in HEADERS:
+        table.add_column(h, style="bold" if h == "name" else None, no_wrap=h != "description",
+                         justify="left" if h in ("name", "description") else "right")  # fmt: skip
     for e in entries:
-        table.add_row(e.name, e.input, f"{exact(e.weights)} ({count(e.weights)})",
-                      count(e.macs), nbytes(e.weight_bytes), e.description)
+        table.add_row(*cells(e))
     return table
+
+
+def render_text(entries: list[Entry]) -> str:
+    """Plain aligned text, one spec a line: what a pipe gets (`cnncalc list | awk '{print $1}'`)."""
+    grid = [HEADERS, *(cells(e) for e in entries)]
+    return "\n".join(align(grid, [False, True, True, True, True, False])) + "\n"
 
 
 def render_json(entries: list[Entry]) -> str:
@@ -30,9 +43,10 @@ def render_json(entries: list[Entry]) -> str:
     doc = {
         "schema": "cnncalc.list/1",
         "specs": [
-            {"name": e.name, "description": e.description, "input": e.input,
-             "weights": e.weights, "macs": e.macs, "weight_bytes": e.weight_bytes}
+            {"name": e.name, "description": e.description, "input": list(e.input.dims),
+             "input_named": e.input.as_json(), "weights": e.weights, "macs": e.macs,
+             "weight_bytes": e.weight_bytes, "path": e.path}
             for e in entries
         ],
-    }
+    }  # fmt: skip
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

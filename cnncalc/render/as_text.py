@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from cnncalc.analysis import Report
 from cnncalc.render.columns import Column, branch_starts, indent
+from cnncalc.render.plain import align
 from cnncalc.render.summary import title, totals_lines
 
 
@@ -21,15 +22,8 @@ def render(report: Report, columns: list[Column], explain: bool = False) -> str:
     for row, first in zip(report.rows, branch_starts(report)):
         grid.append([indent(row, first) if c.key == "layer" else c.cell(row, report)
                      for c in columns])  # fmt: skip
-    widths = [max(len(line[i]) or 1 for line in grid) for i in range(len(columns))]
-    out = [title(report)]
-    for line in grid:
-        cells = []
-        for col, width, cell in zip(columns, widths, line):
-            cell = cell or "-"
-            cells.append(cell.rjust(width) if col.numeric else cell.ljust(width))
-        out.append("  ".join(cells).rstrip())
-    out.append("")
+    grid = [[cell or "-" for cell in line] for line in grid]
+    out = [title(report), *align(grid, [c.numeric for c in columns]), ""]
     label_width = max(len(label) for label, _ in totals_lines(report))
     out += [f"{label:<{label_width}}  {value}" for label, value in totals_lines(report)]
     if explain:
