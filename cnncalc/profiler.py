@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -631,9 +632,13 @@ def time_rows(
 
             return hook
     else:
+        # MPS runs asynchronously too: wait for the GPU before each host reading
+        sync = torch.mps.synchronize if x.device.type == "mps" else None
 
         def stamp(name: str, i: int) -> Any:
             def hook(*_: Any) -> None:
+                if sync is not None:
+                    sync()
                 marks[name][i] = time.perf_counter()
 
             return hook
@@ -644,7 +649,7 @@ def time_rows(
         handles.append(sub.register_forward_hook(stamp(name, 1)))
     per_row: dict[str, list[float]] = {name: [] for name in rows}
     whole: list[float] = []
-    clock = CudaClock(x.device) if cuda else HostClock()
+    clock = CudaClock(x.device) if cuda else HostClock(sync)
     try:
         module.eval()
         with torch.no_grad():
@@ -739,12 +744,19 @@ def torch_dtype(name: str, device: Any) -> Any:
     table = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
     if name not in table:
         raise CnnCalcError(f"profile runs fp32, fp16 or bf16, not '{name}'")
-    if device.type == "cuda" and name == "bf16" and not torch.cuda.is_bf16_supported():
+    if device.type == "cuda" and name == "bf16" and not _cuda_bf16(torch, device):
         raise CnnCalcError(
             f"dtype bf16 is not supported on {torch.cuda.get_device_name(device)};"
             " use --dtype fp16 or fp32"
         )
     return table[name]
+
+
+def _cuda_bf16(torch: Any, device: Any) -> bool:
+    """Native bf16 on this GPU (compute capability 8.0, Ampere, or newer). PyTorch's
+    is_bf16_supported() also says yes for the emulation older GPUs have, which is no basis
+    for timing, and asks about the current device rather than this one."""
+    return torch.cuda.get_device_capability(device)[0] >= 8
 
 
 def _is_oom(exc: BaseException) -> bool:
@@ -786,23 +798,30 @@ def resolve_options(
 def profile(
     spec: str | Path | Spec,
     *,
-    device: str = "cpu",
-    batch: int = 1,
-    dtype: str = "fp32",
-    mode: str = "infer",
-    warmup: int = DEFAULT_WARMUP,
-    min_time: float = DEFAULT_MIN_TIME,
+    device: str | None = None,
+    batch: int | None = None,
+    dtype: str | None = None,
+    mode: str | None = None,
+    warmup: int | None = None,
+    min_time: float | None = None,
     threads: int | None = None,
     per_layer: bool = False,
-    optimizer: str = "sgd",
+    optimizer: str | None = None,
     input: str | Shape | tuple[int, ...] | None = None,
     progress: Progress | None = None,
 ) -> ProfileReport:
     """Build the spec in PyTorch on `device` and measure FLOPs, latency, throughput and
     memory next to the static figures (DESIGN §6); `progress(stage, fraction)` is told how
-    far it has got. Errors a user can fix raise CnnCalcError."""
+    far it has got. An option not given comes from the spec file's [profile] table, else
+    DEFAULTS (cpu, batch 1, fp32, infer, …). Errors a user can fix raise CnnCalcError."""
     from cnncalc.api import analyze, load
 
+    resolved = load(spec)
+    options = resolve_options(resolved, DEFAULTS, device=device, batch=batch, dtype=dtype,
+                              mode=mode, warmup=warmup, min_time=min_time,
+                              optimizer=optimizer)  # fmt: skip
+    device, batch, dtype, mode = (options[k] for k in ("device", "batch", "dtype", "mode"))
+    warmup, min_time, optimizer = (options[k] for k in ("warmup", "min_time", "optimizer"))
     if mode not in MODES:
         raise CnnCalcError(f"unknown mode '{mode}'; expected one of {', '.join(MODES)}")
     if optimizer not in OPTIMIZERS:
@@ -815,11 +834,12 @@ def profile(
         raise CnnCalcError(f"batch must be at least 1, got {batch}")
     if warmup < 0:
         raise CnnCalcError(f"warmup must be 0 or more runs, got {warmup}")
-    if not min_time > 0:
+    if not 0 < min_time < float("inf"):  # inf would time forever
         raise CnnCalcError(f"min_time must be a positive number of seconds, got {min_time}")
-    if threads is not None and threads < 1:
-        raise CnnCalcError(f"threads must be at least 1, got {threads}")
-    resolved = load(spec)
+    cpus = os.cpu_count() or 1
+    if threads is not None and not 1 <= threads <= cpus:  # thousands crash libgomp
+        raise CnnCalcError(f"threads must be between 1 and {cpus} (this machine's CPUs),"
+                           f" got {threads}")  # fmt: skip
     # errors located in the spec file as written, [blocks] calls included
     static = analyze(resolved, input=input, batch=batch, dtype=dtype, optimizer=optimizer)
     torch = require_torch()
@@ -902,24 +922,32 @@ def _measure(
     progress("counting FLOPs", 0.0)
     forward = count_flops(module, x, train=False)
     notes: list[str] = [FLOP_NOTE]
+    infer_peak = _cuda_infer_peak(module, x, dev) if cuda else None
     train_ok = True
     try:
         train_flops = count_flops(module, x, train=True)
-    except ValueError as exc:  # e.g. BatchNorm on one value per channel in training mode
-        if mode != "infer":
+        progress("counting FLOPs", 1.0)
+        progress("measuring memory", 0.0)
+        bytes_now = measure_train_bytes(module, x, optimizer)
+        train_peak = _cuda_train_peak(module, x, optimizer, dev) if cuda else None
+    except (ValueError, RuntimeError, NotImplementedError, MemoryError) as exc:
+        if isinstance(exc, ValueError) and mode != "infer":  # BatchNorm on one value a channel
             raise CnnCalcError(
                 f"training mode fails at batch {batch}: {exc}; try --batch 2 or more"
             ) from None
+        if mode != "infer":
+            raise  # out of memory or a missing kernel: profile() says which
+        # Inference was asked for: a training step that cannot run here (BatchNorm at batch 1,
+        # a backward kernel missing for the dtype, memory for inference but not for training)
+        # only leaves the training figures out.
+        module.zero_grad(set_to_none=True)
+        _cleanup(dev)
         train_ok = False
-        train_flops = FlopCount(0, {}, 0)
-        notes.append(f"training figures skipped: {exc} (try --batch 2 or more)")
-    progress("counting FLOPs", 1.0)
-
-    progress("measuring memory", 0.0)
-    bytes_now = measure_train_bytes(module, x, optimizer) if train_ok else None
-    infer_peak = train_peak = None
-    if cuda and train_ok:
-        infer_peak, train_peak = _cuda_peaks(module, x, optimizer, dev)
+        train_flops, bytes_now, train_peak = FlopCount(0, {}, 0), None, None
+        why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        hint = " (try --batch 2 or more)" if isinstance(exc, ValueError) else ""
+        notes.append(f"training figures skipped: {why}{hint}")
+        progress("counting FLOPs", 1.0)
     progress("measuring memory", 1.0)
 
     latency: dict[str, Latency] = {}
@@ -1029,9 +1057,8 @@ def _measure(
     )
 
 
-def _cuda_peaks(module: nn.Module, x: torch.Tensor, optimizer: str, dev: Any) -> tuple[int, int]:
-    """torch.cuda.max_memory_allocated for one inference pass and for one training step
-    (after a first step, so grads and optimizer state exist as they do in training)."""
+def _cuda_infer_peak(module: nn.Module, x: torch.Tensor, dev: Any) -> int:
+    """torch.cuda.max_memory_allocated over one inference pass."""
     import torch
 
     module.eval()
@@ -1040,8 +1067,15 @@ def _cuda_peaks(module: nn.Module, x: torch.Tensor, optimizer: str, dev: Any) ->
     with torch.no_grad():
         y = module(x)
     torch.cuda.synchronize(dev)
-    infer = torch.cuda.max_memory_allocated(dev)
     del y
+    return torch.cuda.max_memory_allocated(dev)
+
+
+def _cuda_train_peak(module: nn.Module, x: torch.Tensor, optimizer: str, dev: Any) -> int:
+    """torch.cuda.max_memory_allocated over one training step, after a first step so that
+    grads and optimizer state exist as they do in training."""
+    import torch
+
     module.train()
     step = train_step(module, x, make_optimizer(module, optimizer))
     step()
@@ -1051,7 +1085,7 @@ def _cuda_peaks(module: nn.Module, x: torch.Tensor, optimizer: str, dev: Any) ->
     torch.cuda.synchronize(dev)
     train = torch.cuda.max_memory_allocated(dev)
     module.zero_grad(set_to_none=True)
-    return infer, train
+    return train
 
 
 def _memory(

@@ -367,7 +367,9 @@ def _profile(table: Any, fail: _Failer) -> tuple[tuple[str, Any], ...]:
                 raise fail(f"profile '{key}' must be a whole number ≥ {int(key == 'batch')},"
                            f" got {value!r}", "profile", key)
         elif key == "min_time":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+                0 < value < float("inf")  # TOML's inf would time forever; nan fails too
+            ):
                 raise fail(f"profile 'min_time' must be a positive number of seconds, got"
                            f" {value!r}", "profile", key)
         elif key == "device":

@@ -112,11 +112,39 @@ def test_spec_file_profile_table_gives_the_defaults(tmp_path) -> None:
         ({"device": "tpu"}, "unknown device"),
         ({"device": "cuda:99"}, "not available"),
         ({"optimizer": "lion"}, "unknown optimizer"),
+        ({"min_time": float("inf")}, "min_time must be a positive number"),  # would never end
+        ({"threads": 100_000}, "threads must be between 1 and"),  # libgomp crashes on these
     ],
 )
 def test_profile_api_errors(options, words) -> None:
     with pytest.raises(CnnCalcError, match=words):
-        cnncalc.profile("lenet5", min_time=0.001, **options)
+        cnncalc.profile("lenet5", **{"min_time": 0.001, **options})
+
+
+def test_profile_api_reads_the_spec_files_profile_table(tmp_path) -> None:
+    """DESIGN §5: [profile] holds the defaults of profiling, for the API as for the CLI."""
+    path = tmp_path / "net.toml"
+    path.write_text('layers = "In:8x8x1-Conv:3x3x2"\n[profile]\nbatch = 3\nmin_time = 0.01\n')
+    report = cnncalc.profile(path, warmup=0)
+    assert report.batch == 3 and list(report.latency_ms) == ["infer"]
+    assert cnncalc.profile(path, batch=2, warmup=0).batch == 2  # a given option wins
+
+
+def test_infer_only_survives_a_training_step_that_cannot_run(monkeypatch) -> None:
+    """Inference that fits, with a training step that does not (out of memory, a missing
+    backward kernel): mode infer leaves the training figures out with a note; mode both is
+    an error."""
+
+    def no_memory(*args, **kwargs):
+        raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate")
+
+    monkeypatch.setattr(PROFILE, "measure_train_bytes", no_memory)
+    report = cnncalc.profile("lenet5", mode="infer", min_time=0.01, warmup=0)
+    assert report.latency_ms["infer"].runs >= 3
+    assert report.flops["train"].measured is None
+    assert any(n.startswith("training figures skipped: DefaultCPUAllocator") for n in report.notes)
+    with pytest.raises(CnnCalcError, match="out of memory"):
+        cnncalc.profile("lenet5", mode="both", min_time=0.01, warmup=0)
 
 
 # -- the command -------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ FILE_ERRORS = [
     ("bad_type_budget_value.toml", 6, ["budget 'weights'", "expected a number"]),
     ("bad_type_profile_batch.toml", 7, ["profile 'batch' must be a whole number", "'2'"]),
     ("bad_value_profile_dtype.toml", 6, ["profile 'dtype' must be one of", "'fp8'"]),
+    ("bad_value_profile_min_time.toml", 6, ["profile 'min_time' must be a positive", "inf"]),
     ("bad_key_top.toml", 2, ["unknown key 'inptu'", "did you mean 'input'"]),
     ("bad_key_budget.toml", 7, ["unknown budget key 'weigths'", "did you mean 'weights'"]),
     ("bad_key_profile.toml", 10, ["unknown profile key 'btch'", "did you mean 'batch'"]),
