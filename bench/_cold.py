@@ -27,6 +27,28 @@ def cold(cmd: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def cold_tty(cmd: list[str], columns: int = 160) -> float:
+    """Wall time of one cold process whose stdout is a terminal (a pseudo-terminal read to its
+    end), in seconds: what a user at a terminal waits, rich rendering included."""
+    import pty
+
+    master, slave = pty.openpty()
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=slave, stderr=subprocess.DEVNULL, cwd=NEUTRAL,
+                            env={**ENV, "COLUMNS": str(columns)})  # fmt: skip
+    os.close(slave)
+    while True:  # drain, or the process blocks on a full terminal buffer
+        try:
+            if not os.read(master, 1 << 16):
+                break
+        except OSError:  # EIO: the process closed its end
+            break
+    proc.wait()
+    elapsed = time.perf_counter() - start
+    os.close(master)
+    return elapsed
+
+
 def imported_modules(args: list[str]) -> set[str]:
     """Top-level and nested modules `python -X importtime ARGS` imports."""
     proc = subprocess.run([sys.executable, "-X", "importtime", *args], capture_output=True,

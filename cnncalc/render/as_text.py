@@ -13,8 +13,8 @@ from cnncalc.render.plain import align
 from cnncalc.render.summary import title, totals_lines
 
 
-def render(report: Report, columns: list[Column], explain: bool = False) -> str:
-    """Title, header, rows, a blank line, totals, and (with explain) the formulas."""
+def table_lines(report: Report, columns: list[Column]) -> list[str]:
+    """The header, the input line and one line per row, aligned; '-' in empty cells."""
     grid = [[c.key for c in columns]]
     grid.append(["input" if c.key == "layer" else
                  f"{report.input} (={report.input.numel:,})" if c.key == "output" else ""
@@ -23,7 +23,12 @@ def render(report: Report, columns: list[Column], explain: bool = False) -> str:
         grid.append([indent(row, first) if c.key == "layer" else c.cell(row, report)
                      for c in columns])  # fmt: skip
     grid = [[cell or "-" for cell in line] for line in grid]
-    out = [title(report), *align(grid, [c.numeric for c in columns]), ""]
+    return align(grid, [c.numeric for c in columns])
+
+
+def render(report: Report, columns: list[Column], explain: bool = False) -> str:
+    """Title, header, rows, a blank line, totals, and (with explain) the formulas."""
+    out = [title(report), *table_lines(report, columns), ""]
     label_width = max(len(label) for label, _ in totals_lines(report))
     out += [f"{label:<{label_width}}  {value}" for label, value in totals_lines(report)]
     if explain:
