@@ -464,3 +464,26 @@ def test_debug_shows_the_exception(cli) -> None:
     result = cli("shape", "In:8x8x3-Cnov:3x3x8", "--debug")
     assert isinstance(result.exception, cnncalc.DslError)
     assert result.exit_code != 0
+
+
+def test_terminal_table_of_a_long_report_is_aligned_columns() -> None:
+    """Past BOXED_ROWS rows a terminal gets aligned columns (rich's table layout costs ~0.6 ms
+    a row); a short report keeps its box. Both hold the same rows."""
+    import io
+
+    from rich.console import Console
+
+    from cnncalc.render import as_table
+    from cnncalc.render.columns import pick
+
+    def shown(name: str) -> str:
+        out = io.StringIO()
+        report = cnncalc.analyze(name)
+        Console(file=out, width=200, no_color=True).print(as_table.render(report, pick(None)))
+        return out.getvalue()
+
+    long = shown("resnet50")
+    assert len(cnncalc.analyze("resnet50").rows) > as_table.BOXED_ROWS
+    assert not any(ch in long for ch in "┃┏━") and "\nlayer " in long
+    assert "│ │ Conv:2 " in long and "25,557,032" in long  # nested rows and the totals
+    assert "┃ layer" in shown("lenet5")
