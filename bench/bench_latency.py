@@ -30,7 +30,9 @@ from cnncalc.builder import torch_shape
 from cnncalc.profiler import HostClock, time_runs
 
 
-def timer_median_ms(module: torch.nn.Module, x: torch.Tensor, threads: int, min_time: float) -> float:
+def timer_median_ms(
+    module: torch.nn.Module, x: torch.Tensor, threads: int, min_time: float
+) -> float:
     """torch.utils.benchmark's figure: the median of blocked_autorange's blocks, in ms."""
     timer = Timer(stmt="m(x)", globals={"m": module, "x": x}, num_threads=threads)
     with torch.no_grad():
@@ -108,8 +110,10 @@ def main() -> None:
         print(f"overhead on {args.spec}: harness {h:.4f} ms per run, bare loop {bare:.4f} ms,"
               f" ratio {h / bare:.4f} (target < 1.02)")  # fmt: skip
         h, bare = harness_vs_bare(lambda: None, 0.2, args.rounds)
-        print(f"overhead on a no-op: harness {h * 1e3:.2f} µs per run, bare loop"
-              f" {bare * 1e3:.2f} µs per run (the harness's absolute cost per run)")
+        print(
+            f"overhead on a no-op: harness {h * 1e3:.2f} µs per run, bare loop"
+            f" {bare * 1e3:.2f} µs per run (the harness's absolute cost per run)"
+        )
     finally:
         torch.set_num_threads(previous)
 

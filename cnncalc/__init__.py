@@ -1,8 +1,8 @@
 """cnncalc — a calculator and profiler for convolutional network architectures.
 
-    >>> import cnncalc
-    >>> cnncalc.analyze("alexnet").totals.weights
-    62369152
+>>> import cnncalc
+>>> cnncalc.analyze("alexnet").totals.weights
+62369152
 """
 
 from __future__ import annotations

@@ -225,7 +225,9 @@ def _has_weighted(item: Item) -> bool:
     return any(_has_weighted(i) for b in item.branches for i in b)
 
 
-def _chain(w: _Walk, items: tuple[Item, ...], flow: _Flow, depth: int, branch: int, extra: int) -> _Flow:
+def _chain(
+    w: _Walk, items: tuple[Item, ...], flow: _Flow, depth: int, branch: int, extra: int
+) -> _Flow:
     """Walk a chain; `extra` is the bytes kept alive elsewhere while it runs (for the peak)."""
     for item in items:
         if isinstance(item, Node):
@@ -273,12 +275,28 @@ def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: in
         live = out_bytes
     w.rows.append(
         Row(
-            name=name, kind=layer.kind, depth=depth, branch=branch, block=False,
-            input=x, output=y, nodes=y.numel, weights=weights, buffers=layer.buffers(x),
-            macs=macs, flops=2 * macs, backward_flops=backward,
-            other_ops=layer.other_ops(x, y) * w.batch, activation_bytes=out_bytes,
-            rf=flow.rf.through(layer.window(x)), columns=layer.columns(x), fan=layer.fan(x),
-            warnings=notes, explain=tuple(layer.explain(x, y)), span=node.span, dsl=layer.dsl(),
+            name=name,
+            kind=layer.kind,
+            depth=depth,
+            branch=branch,
+            block=False,
+            input=x,
+            output=y,
+            nodes=y.numel,
+            weights=weights,
+            buffers=layer.buffers(x),
+            macs=macs,
+            flops=2 * macs,
+            backward_flops=backward,
+            other_ops=layer.other_ops(x, y) * w.batch,
+            activation_bytes=out_bytes,
+            rf=flow.rf.through(layer.window(x)),
+            columns=layer.columns(x),
+            fan=layer.fan(x),
+            warnings=notes,
+            explain=tuple(layer.explain(x, y)),
+            span=node.span,
+            dsl=layer.dsl(),
         )
     )
     return _Flow(y, w.rows[-1].rf, grad, tid, live)
@@ -312,13 +330,28 @@ def _block(w: _Walk, block: Block, flow: _Flow, depth: int, branch: int, extra: 
     live = own_bytes if own_bytes else outs[0].live
     leaf = [r for r in w.rows[index + 1 :] if r is not None and not r.block]
     w.rows[index] = Row(
-        name=name, kind=block.kind, depth=depth, branch=branch, block=True,
-        input=flow.shape, output=y, nodes=y.numel,
-        weights=sum(r.weights for r in leaf), buffers=sum(r.buffers for r in leaf),
-        macs=sum(r.macs for r in leaf), flops=sum(r.flops for r in leaf),
-        backward_flops=sum(r.backward_flops for r in leaf), other_ops=own_ops * w.batch,
-        activation_bytes=own_bytes, rf=rf, columns=Columns(),
-        fan=None, warnings=(), explain=(), span=block.span, dsl="",
+        name=name,
+        kind=block.kind,
+        depth=depth,
+        branch=branch,
+        block=True,
+        input=flow.shape,
+        output=y,
+        nodes=y.numel,
+        weights=sum(r.weights for r in leaf),
+        buffers=sum(r.buffers for r in leaf),
+        macs=sum(r.macs for r in leaf),
+        flops=sum(r.flops for r in leaf),
+        backward_flops=sum(r.backward_flops for r in leaf),
+        other_ops=own_ops * w.batch,
+        activation_bytes=own_bytes,
+        rf=rf,
+        columns=Columns(),
+        fan=None,
+        warnings=(),
+        explain=(),
+        span=block.span,
+        dsl="",
     )
     tid = outs[0].tid if block.kind == "Seq" else w.tid()
     return _Flow(y, rf, any(o.grad for o in outs), tid, live)
@@ -411,6 +444,15 @@ def analyze_net(
     )
     notes = tuple((r.name, n) for r in rows for n in r.warnings)
     return Report(
-        name=name, description=description, input=x, output=out.shape, batch=batch,
-        dtype=dtype, optimizer=optimizer, rows=rows, totals=totals, src=net.src, warnings=notes,
+        name=name,
+        description=description,
+        input=x,
+        output=out.shape,
+        batch=batch,
+        dtype=dtype,
+        optimizer=optimizer,
+        rows=rows,
+        totals=totals,
+        src=net.src,
+        warnings=notes,
     )

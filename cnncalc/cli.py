@@ -1,7 +1,6 @@
 """The command line (DESIGN §2): typer commands only — resolve the SPEC, call the core,
 pick a renderer, return the exit code. Every CnnCalcError becomes one message and exit 2."""
 
-
 import sys
 from collections.abc import Callable, Iterable
 from enum import Enum
@@ -151,8 +150,9 @@ def _version(value: bool) -> None:
 def main_options(
     version: Annotated[
         bool,
-        typer.Option("--version", "-V", callback=_version, is_eager=True,
-                     help="Print the version and exit."),
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Calculator and profiler for convolutional networks."""
@@ -174,7 +174,8 @@ def shape(
     columns: Annotated[
         str | None,
         typer.Option(
-            "--columns", "-c",
+            "--columns",
+            "-c",
             help="Columns to show, comma-separated: layer, size, filters, stride, padding,"
             " output, weights, macs, flops, backward, other, memory, rf, jump, start, fan_in,"
             " fan_out, weights%, macs%; '+macs' adds to the defaults; 'all' shows all.",
@@ -186,17 +187,22 @@ def shape(
     explain: Annotated[
         bool, typer.Option("--explain", "-e", help="Show each row's size formula with numbers.")
     ] = False,
-    strict: Annotated[
-        bool, typer.Option(help="Make a non-integer output size an error.")
-    ] = False,
+    strict: Annotated[bool, typer.Option(help="Make a non-integer output size an error.")] = False,
     depth: Annotated[
         int | None,
-        typer.Option("--depth", min=0, help="Show rows down to this nesting depth (0: top"
-                     " level only); deeper rows are folded into their block's row."),
+        typer.Option(
+            "--depth",
+            min=0,
+            help="Show rows down to this nesting depth (0: top"
+            " level only); deeper rows are folded into their block's row.",
+        ),
     ] = None,
     expand: Annotated[
-        bool, typer.Option("--expand", help="Print the layers as plain DSL, with every \\[blocks]"
-                           " call expanded, and stop."),
+        bool,
+        typer.Option(
+            "--expand",
+            help="Print the layers as plain DSL, with every \\[blocks] call expanded, and stop.",
+        ),
     ] = False,
     debug: Debug = False,
 ) -> None:
@@ -221,14 +227,26 @@ def shape(
             ("--explain", explain), ("--depth", depth is not None), ("--strict", strict),
         ) if given]  # fmt: skip
         if extra:
-            run(debug, lambda: _fail(f"--expand prints the layers as DSL text; {', '.join(extra)}"
-                                     " would change nothing (run without --expand for a report)"))
+            run(
+                debug,
+                lambda: _fail(
+                    f"--expand prints the layers as DSL text; {', '.join(extra)}"
+                    " would change nothing (run without --expand for a report)"
+                ),
+            )
         sys.stdout.write(run(debug, lambda: load(spec).dsl(as_shape(input))))
         return
-    report = run(debug, lambda: analyze(
-        spec, input=input, batch=batch, dtype=dtype.value, optimizer=optimizer.value,
-        strict=strict,
-    ))
+    report = run(
+        debug,
+        lambda: analyze(
+            spec,
+            input=input,
+            batch=batch,
+            dtype=dtype.value,
+            optimizer=optimizer.value,
+            strict=strict,
+        ),
+    )
     if depth is not None:
         report = report.folded(depth)
     cols = run(debug, lambda: pick(columns))
@@ -262,8 +280,12 @@ def list_specs(
         ListFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ListFormat.table,
     sort: Annotated[
-        ListSort, typer.Option("--sort", "-s", help="family: each model family together,"
-                               " smallest first; or by macs, weights or name."),
+        ListSort,
+        typer.Option(
+            "--sort",
+            "-s",
+            help="family: each model family together, smallest first; or by macs, weights or name.",
+        ),
     ] = ListSort.family,
     debug: Debug = False,
 ) -> None:
@@ -289,17 +311,28 @@ def list_specs(
 def check(
     specs: Annotated[
         list[str],
-        typer.Argument(help="Spec files (.toml), directories or globs of them, or built-in"
-                       " names.", show_default=False),
+        typer.Argument(
+            help="Spec files (.toml), directories or globs of them, or built-in names.",
+            show_default=False,
+        ),
     ],
     *,
     profile: Annotated[
-        bool, typer.Option("--profile", help="Measure \\[budget.latency_ms] with PyTorch;"
-                           " without it latency budgets are reported as skipped."),
+        bool,
+        typer.Option(
+            "--profile",
+            help="Measure \\[budget.latency_ms] with PyTorch;"
+            " without it latency budgets are reported as skipped.",
+        ),
     ] = False,
     format: Annotated[
-        CheckFormat, typer.Option("--format", "-f", help="Output format: a table, json,"
-                                  " junit (XML), github (workflow commands) or markdown."),
+        CheckFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format: a table, json,"
+            " junit (XML), github (workflow commands) or markdown.",
+        ),
     ] = CheckFormat.table,
     debug: Debug = False,
 ) -> None:
@@ -354,12 +387,17 @@ def diff(
         typer.Option("--input", "-i", help="Input shape HxWxC for both; overrides the specs'."),
     ] = None,
     batch: Annotated[
-        int | None, typer.Option("--batch", "-b", min=1, help="Batch size for both"
-                                 " (default: each spec's \\[profile] batch, else 1)."),
+        int | None,
+        typer.Option(
+            "--batch",
+            "-b",
+            min=1,
+            help="Batch size for both (default: each spec's \\[profile] batch, else 1).",
+        ),
     ] = None,
     dtype: Annotated[
-        Dtype | None, typer.Option(help="Bytes per element for both (default: each spec's,"
-                                   " else fp32)."),
+        Dtype | None,
+        typer.Option(help="Bytes per element for both (default: each spec's, else fp32)."),
     ] = None,
     optimizer: Annotated[
         Optimizer | None, typer.Option(help="Optimizer state in the training-memory estimate.")
@@ -382,10 +420,17 @@ def diff(
     from cnncalc.diff import compare
     from cnncalc.render import as_diff
 
-    result = run(debug, lambda: compare(
-        a, b, input=input, batch=batch, dtype=dtype.value if dtype else None,
-        optimizer=optimizer.value if optimizer else None,
-    ))
+    result = run(
+        debug,
+        lambda: compare(
+            a,
+            b,
+            input=input,
+            batch=batch,
+            dtype=dtype.value if dtype else None,
+            optimizer=optimizer.value if optimizer else None,
+        ),
+    )
     if format is DiffFormat.table and sys.stdout.isatty():
         print_rich(as_diff.render_table(result))
     else:
@@ -401,36 +446,49 @@ def profile(
     spec: Annotated[str, typer.Argument(help=SPEC_HELP, show_default=False)],
     *,
     device: Annotated[
-        str | None, typer.Option("--device", "-d", help="cpu, cuda, cuda:N, mps or auto"
-                                 " (default: the spec file's, else cpu)."),
+        str | None,
+        typer.Option(
+            "--device",
+            "-d",
+            help="cpu, cuda, cuda:N, mps or auto (default: the spec file's, else cpu).",
+        ),
     ] = None,
     batch: Annotated[
-        int | None, typer.Option("--batch", "-b", min=1, help="Batch size (default: the"
-                                 " spec file's, else 1)."),
+        int | None,
+        typer.Option("--batch", "-b", min=1, help="Batch size (default: the spec file's, else 1)."),
     ] = None,
     dtype: Annotated[
-        ProfileDtype | None, typer.Option(help="Compute dtype (default: the spec's, else fp32)."),
+        ProfileDtype | None,
+        typer.Option(help="Compute dtype (default: the spec's, else fp32)."),
     ] = None,
     mode: Annotated[
-        Mode | None, typer.Option(help="Time inference, a training step, or both (default:"
-                                  " the spec file's, else both)."),
+        Mode | None,
+        typer.Option(
+            help="Time inference, a training step, or both (default: the spec file's, else both)."
+        ),
     ] = None,
     warmup: Annotated[
-        int | None, typer.Option(min=0, help="Untimed runs before timing (default 3)."),
+        int | None,
+        typer.Option(min=0, help="Untimed runs before timing (default 3)."),
     ] = None,
     min_time: Annotated[
-        float | None, typer.Option("--min-time", min=0.001, help="Seconds of timed runs per"
-                                   " mode (default 1.0)."),
+        float | None,
+        typer.Option("--min-time", min=0.001, help="Seconds of timed runs per mode (default 1.0)."),
     ] = None,
     threads: Annotated[
-        int | None, typer.Option(min=1, help="CPU threads for PyTorch (default: PyTorch's)."),
+        int | None,
+        typer.Option(min=1, help="CPU threads for PyTorch (default: PyTorch's)."),
     ] = None,
     per_layer: Annotated[
-        bool, typer.Option("--per-layer", help="Also time every row with forward hooks."),
+        bool,
+        typer.Option("--per-layer", help="Also time every row with forward hooks."),
     ] = False,
     optimizer: Annotated[
-        Optimizer | None, typer.Option(help="Optimizer of the training step and its state in"
-                                       " the memory figures (default: the spec's, else sgd)."),
+        Optimizer | None,
+        typer.Option(
+            help="Optimizer of the training step and its state in"
+            " the memory figures (default: the spec's, else sgd)."
+        ),
     ] = None,
     input: Annotated[
         str | None,
@@ -459,14 +517,26 @@ def profile(
 
         resolved = load(spec)
         options = resolve_options(
-            resolved, CLI_DEFAULTS, device=device, batch=batch,
-            dtype=dtype.value if dtype else None, mode=mode.value if mode else None,
-            warmup=warmup, min_time=min_time, optimizer=optimizer.value if optimizer else None,
+            resolved,
+            CLI_DEFAULTS,
+            device=device,
+            batch=batch,
+            dtype=dtype.value if dtype else None,
+            mode=mode.value if mode else None,
+            warmup=warmup,
+            min_time=min_time,
+            optimizer=optimizer.value if optimizer else None,
         )
         show = format is not ProfileFormat.json and sys.stdout.isatty() and sys.stderr.isatty()
         with as_profile.progress_display(show) as progress:
-            return profile(resolved, threads=threads, per_layer=per_layer, input=input,
-                           progress=progress, **options)
+            return profile(
+                resolved,
+                threads=threads,
+                per_layer=per_layer,
+                input=input,
+                progress=progress,
+                **options,
+            )
 
     report = run(debug, work)
     if format is ProfileFormat.json:

@@ -111,8 +111,14 @@ def parse_item(src: str, pos: int) -> tuple[int, ItemAst]:
         if name.lower() in ("res", "cat"):
             if after >= len(src) or src[after] != "(":
                 kind = "Res" if name.lower() == "res" else "Cat"
-                example = "Res(Conv:3x3x64p1-BN | Conv:1x1x64)" if kind == "Res" else "Cat(Conv:1x1x32 | Conv:3x3x32p1)"
-                raise DslError(f"{kind} needs its branches in parentheses, e.g. {example}", src, pos, name_end)
+                example = (
+                    "Res(Conv:3x3x64p1-BN | Conv:1x1x64)"
+                    if kind == "Res"
+                    else "Cat(Conv:1x1x32 | Conv:3x3x32p1)"
+                )
+                raise DslError(
+                    f"{kind} needs its branches in parentheses, e.g. {example}", src, pos, name_end
+                )
             pos, node = parse_group(src, after, "Res" if name.lower() == "res" else "Cat")
         else:
             pos, node = parse_layer(src, pos, name_end, name)
@@ -151,23 +157,21 @@ def parse_group(src: str, pos: int, kind: str | None) -> tuple[int, GroupAst]:
     while True:
         pos = skip(src, pos)
         if pos < len(src) and src[pos] in ")|":
-            raise DslError(f"expected a layer, got {describe(src, pos)}: a branch is empty", src, pos)
+            raise DslError(
+                f"expected a layer, got {describe(src, pos)}: a branch is empty", src, pos
+            )
         pos, chain = parse_chain(src, pos)
         branches.append(chain)
         if pos < len(src) and src[pos] == "|":
             if kind is None:
-                raise DslError(
-                    "'|' separates branches only inside Res(…) or Cat(…)", src, pos
-                )
+                raise DslError("'|' separates branches only inside Res(…) or Cat(…)", src, pos)
             pos += 1
             continue
         if pos < len(src) and src[pos] == ")":
             return pos + 1, GroupAst(kind, tuple(branches), Span(open_pos, pos + 1))
         if pos >= len(src):
             raise DslError("unbalanced parenthesis: this '(' is never closed", src, open_pos)
-        raise DslError(
-            f"expected '-', '|' or ')', got {describe(src, pos)}", src, pos
-        )
+        raise DslError(f"expected '-', '|' or ')', got {describe(src, pos)}", src, pos)
 
 
 def parse_suffix(src: str, pos: int) -> tuple[int, int, str | None, Span | None]:
@@ -182,7 +186,12 @@ def parse_suffix(src: str, pos: int) -> tuple[int, int, str | None, Span | None]
         while end < len(src) and src[end].isdigit():
             end += 1
         if end == num or int(src[num:end]) < 1:
-            raise DslError("expected a repeat count of at least 1 after '*', e.g. *3", src, num, max(end, num + 1))
+            raise DslError(
+                "expected a repeat count of at least 1 after '*', e.g. *3",
+                src,
+                num,
+                max(end, num + 1),
+            )
         repeat = int(src[num:end])
         pos = look = end
         look = skip(src, pos)
@@ -247,7 +256,9 @@ def resolve(items: tuple[ItemAst, ...], src: str, top: bool) -> tuple[Item, ...]
                 if not (top and index == 0):
                     raise DslError(
                         "In: sets the input and may only be the first layer",
-                        src, item.node.span.pos, item.node.span.end,
+                        src,
+                        item.node.span.pos,
+                        item.node.span.end,
                     )
                 continue
             body: tuple[Item, ...] = (Node(layer, item.node.span),)
@@ -260,7 +271,9 @@ def resolve(items: tuple[ItemAst, ...], src: str, top: bool) -> tuple[Item, ...]
             if item.node.kind == "Res" and len(branches) > 2:
                 raise DslError(
                     "Res takes a main branch and at most one shortcut: Res(main | shortcut)",
-                    src, span.pos, span.end,
+                    src,
+                    span.pos,
+                    span.end,
                 )
             body = (Block(item.node.kind, branches, span),)
         body = body * item.repeat
@@ -292,7 +305,11 @@ def parse(src: str) -> Net:
         net_input = layer.shape
         input_span = first.node.span
         if len(chain) == 1:
-            raise DslError(f"the spec has an input but no layers; e.g. In:32x32x3-{EXAMPLE}", src, first.span.end)
+            raise DslError(
+                f"the spec has an input but no layers; e.g. In:32x32x3-{EXAMPLE}",
+                src,
+                first.span.end,
+            )
     items = resolve(chain, src, True)
     return Net(items, src, net_input, input_span)
 

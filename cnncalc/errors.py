@@ -52,7 +52,12 @@ class DslError(CnnCalcError):
         """The same error, told that its text starts on line `line_offset + 1` (column
         `column_offset + 1`) of file `origin`."""
         return DslError(
-            self.msg, self.src, self.pos, self.end, origin=origin, line_offset=line_offset,
+            self.msg,
+            self.src,
+            self.pos,
+            self.end,
+            origin=origin,
+            line_offset=line_offset,
             column_offset=column_offset,
         )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 # DESIGN §3: '×' as in the seed tables, 'x' as typed; both read the same.
 DIM_SEPARATORS = "xX×"
@@ -85,7 +85,7 @@ class Block:
     label: str | None = None
 
 
-Item = Union[Node, Block]
+Item = Node | Block
 
 
 @dataclass(frozen=True, slots=True)

@@ -248,14 +248,21 @@ def load_spec(path: str | Path) -> Spec:
 
     for key in data:
         if key not in TOP_KEYS:
-            raise fail(f"unknown key '{key}'{did_you_mean(key, TOP_KEYS)}; expected one of"
-                       f" {', '.join(TOP_KEYS)}", "", key)
+            raise fail(
+                f"unknown key '{key}'{did_you_mean(key, TOP_KEYS)}; expected one of"
+                f" {', '.join(TOP_KEYS)}",
+                "",
+                key,
+            )
     for key in ("name", "description", "input", "layers"):
         if key in data and not isinstance(data[key], str):
             raise fail(f"'{key}' must be a string, got {type(data[key]).__name__}", "", key)
     if "layers" not in data:
-        raise SpecFileError("missing 'layers': the network in the layer DSL, e.g."
-                            ' layers = "Conv:3x3x64p1-ReLU-Pool:2/2-FC:10"', shown)
+        raise SpecFileError(
+            "missing 'layers': the network in the layer DSL, e.g."
+            ' layers = "Conv:3x3x64p1-ReLU-Pool:2/2-FC:10"',
+            shown,
+        )
     spec_input = None
     if "input" in data:
         try:
@@ -272,19 +279,32 @@ def load_spec(path: str | Path) -> Spec:
             raise expansion.relocate(exc) from None
         raise exc.located(shown, layers_line, layers_column) from None
     if spec_input is not None and net.input is not None and spec_input != net.input:
-        raise fail(f"'input' says {spec_input} but the layers start with In:{net.input}",
-                   "", "input")
+        raise fail(
+            f"'input' says {spec_input} but the layers start with In:{net.input}", "", "input"
+        )
     budget = _budget(data.get("budget", {}), fail)
     profile = _profile(data.get("profile", {}), fail)
     return Spec(
-        name=data.get("name", path.stem), description=data.get("description", ""), net=net,
-        input=spec_input or net.input, budget=budget, profile=profile, path=shown,
-        layers_line=layers_line, layers_column=layers_column, expansion=expansion,
+        name=data.get("name", path.stem),
+        description=data.get("description", ""),
+        net=net,
+        input=spec_input or net.input,
+        budget=budget,
+        profile=profile,
+        path=shown,
+        layers_line=layers_line,
+        layers_column=layers_column,
+        expansion=expansion,
     )
 
 
 def _blocks(
-    data: dict[str, Any], text: str, lines: _Lines, fail: _Failer, shown: str, layers_line: int,
+    data: dict[str, Any],
+    text: str,
+    lines: _Lines,
+    fail: _Failer,
+    shown: str,
+    layers_line: int,
     layers_column: int,
 ) -> Expansion | None:
     """[blocks] validated, and `layers` with its `$block` calls expanded (None when it has none)."""
@@ -298,14 +318,25 @@ def _blocks(
     blocks = {}
     for name, body in table.items():
         if not (name[:1].isalpha() and name.isascii() and name.replace("_", "").isalnum()):
-            raise fail(f"block name '{name}' must start with a letter and hold only letters,"
-                       " digits and '_'", "blocks", name)
+            raise fail(
+                f"block name '{name}' must start with a letter and hold only letters,"
+                " digits and '_'",
+                "blocks",
+                name,
+            )
         if not isinstance(body, str):
-            raise fail(f"block '{name}' must be DSL text in a string, got"
-                       f" {type(body).__name__}", "blocks", name)
+            raise fail(
+                f"block '{name}' must be DSL text in a string, got {type(body).__name__}",
+                "blocks",
+                name,
+            )
         if not any(row.split("#", 1)[0].strip() for row in body.splitlines()):
-            raise fail(f"block '{name}' is empty: write its layers, e.g. {name} ="
-                       ' "Conv:3x3x{c}p1-BN-ReLU"', "blocks", name)
+            raise fail(
+                f"block '{name}' is empty: write its layers, e.g. {name} ="
+                ' "Conv:3x3x{c}p1-BN-ReLU"',
+                "blocks",
+                name,
+            )
         line = lines.of("blocks", name)
         blocks[name] = Source(name, body, _layers_offset(text, line, name),
                               _layers_column(text, line, name))  # fmt: skip
@@ -322,18 +353,30 @@ def _budget(table: Any, fail: _Failer) -> tuple[Limit, ...]:
     for key, value in table.items():
         if key == "latency_ms":
             if not isinstance(value, dict):
-                raise fail("'latency_ms' must be a table of device = milliseconds, e.g."
-                           " [budget.latency_ms] cpu = 250", "budget", key)
+                raise fail(
+                    "'latency_ms' must be a table of device = milliseconds, e.g."
+                    " [budget.latency_ms] cpu = 250",
+                    "budget",
+                    key,
+                )
             for device, ms in value.items():
                 if not _is_device(device):
-                    raise fail(f"unknown device '{device}' in latency_ms; expected cpu, cuda,"
-                               " cuda:N or mps", "budget.latency_ms", device)
+                    raise fail(
+                        f"unknown device '{device}' in latency_ms; expected cpu, cuda,"
+                        " cuda:N or mps",
+                        "budget.latency_ms",
+                        device,
+                    )
                 limits.append(_limit(key, ms, "ms", fail, "budget.latency_ms", device))
             continue
         if key not in BUDGET_KEYS:
             known = (*BUDGET_KEYS, "latency_ms")
-            raise fail(f"unknown budget key '{key}'{did_you_mean(key, known)}; expected one of"
-                       f" {', '.join(known)}", "budget", key)
+            raise fail(
+                f"unknown budget key '{key}'{did_you_mean(key, known)}; expected one of"
+                f" {', '.join(known)}",
+                "budget",
+                key,
+            )
         limits.append(_limit(key, value, BUDGET_KEYS[key], fail, "budget", key))
     return tuple(limits)
 
@@ -359,26 +402,49 @@ def _profile(table: Any, fail: _Failer) -> tuple[tuple[str, Any], ...]:
     out = []
     for key, value in table.items():
         if key not in PROFILE_KEYS:
-            raise fail(f"unknown profile key '{key}'{did_you_mean(key, PROFILE_KEYS)};"
-                       f" expected one of {', '.join(PROFILE_KEYS)}", "profile", key)
+            raise fail(
+                f"unknown profile key '{key}'{did_you_mean(key, PROFILE_KEYS)};"
+                f" expected one of {', '.join(PROFILE_KEYS)}",
+                "profile",
+                key,
+            )
         if key in ("batch", "warmup"):
-            ok = isinstance(value, int) and not isinstance(value, bool) and value >= (key == "batch")
+            ok = (
+                isinstance(value, int) and not isinstance(value, bool) and value >= (key == "batch")
+            )
             if not ok:
-                raise fail(f"profile '{key}' must be a whole number ≥ {int(key == 'batch')},"
-                           f" got {value!r}", "profile", key)
+                raise fail(
+                    f"profile '{key}' must be a whole number ≥ {int(key == 'batch')},"
+                    f" got {value!r}",
+                    "profile",
+                    key,
+                )
         elif key == "min_time":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-                0 < value < float("inf")  # TOML's inf would time forever; nan fails too
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not (
+                    0 < value < float("inf")  # TOML's inf would time forever; nan fails too
+                )
             ):
-                raise fail(f"profile 'min_time' must be a positive number of seconds, got"
-                           f" {value!r}", "profile", key)
+                raise fail(
+                    f"profile 'min_time' must be a positive number of seconds, got {value!r}",
+                    "profile",
+                    key,
+                )
         elif key == "device":
             if not isinstance(value, str) or not (_is_device(value) or value == "auto"):
-                raise fail(f"profile 'device' must be cpu, cuda, cuda:N, mps or auto, got"
-                           f" {value!r}", "profile", key)
+                raise fail(
+                    f"profile 'device' must be cpu, cuda, cuda:N, mps or auto, got {value!r}",
+                    "profile",
+                    key,
+                )
         elif not isinstance(value, str) or value not in choices[key]:
-            raise fail(f"profile '{key}' must be one of {', '.join(choices[key])}, got"
-                       f" {value!r}", "profile", key)
+            raise fail(
+                f"profile '{key}' must be one of {', '.join(choices[key])}, got {value!r}",
+                "profile",
+                key,
+            )
         out.append((key, value))
     return tuple(out)
 
@@ -406,7 +472,9 @@ def resolve_spec(spec: str) -> Spec:
         if bare and exc.msg.startswith("unknown layer"):
             hint = did_you_mean(text, builtin_names())
             if hint:
-                raise CnnCalcError(f"'{text}' is neither a built-in spec nor a layer{hint}"
-                                   " (cnncalc list shows the built-ins)") from None
+                raise CnnCalcError(
+                    f"'{text}' is neither a built-in spec nor a layer{hint}"
+                    " (cnncalc list shows the built-ins)"
+                ) from None
         raise
     return Spec(name="", description="", net=net, input=net.input)

@@ -196,7 +196,7 @@ BAD = [
         "unquoted_unit",
         f'layers = "{TINY}"\n[budget]\nweights = 62.4M\n',
         (
-            ':3: invalid TOML: Expected newline or end of document after a statement; a number'
+            ":3: invalid TOML: Expected newline or end of document after a statement; a number"
             ' with a unit is a string: weights = "62.4M"'
         ),
     ),
@@ -543,7 +543,9 @@ def test_analysis_warnings_reach_the_ci_log(tmp_path: Path) -> None:
 def test_latency_of_an_int8_spec_is_skipped_not_an_error(tmp_path: Path) -> None:
     pytest.importorskip("torch")
     path = spec_file(
-        tmp_path, "q", "[budget]\nweights = 3000\n[budget.latency_ms]\ncpu = 1000\n",
+        tmp_path,
+        "q",
+        "[budget]\nweights = 3000\n[budget.latency_ms]\ncpu = 1000\n",
         extra='[profile]\ndtype = "int8"\n',
     )
     result = invoke(str(path), "--profile", "--format", "json")

@@ -206,7 +206,10 @@ def header_of(stdout: str) -> list[str]:
             ],
         ),
         # the README's example: one '+' makes the whole list an addition
-        ("+macs,rf", ["layer", "size", "filters", "stride", "padding", "output", "weights", "macs", "rf"]),
+        (
+            "+macs,rf",
+            ["layer", "size", "filters", "stride", "padding", "output", "weights", "macs", "rf"],
+        ),
         ("MACS", ["layer", "macs"]),
     ],
 )

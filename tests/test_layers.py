@@ -302,8 +302,11 @@ def test_modifier_order_and_defaults(a, b) -> None:
 WARN_CASES = [
     # (224-11+6)/4+1 = 55.75: remainder 3; the windows reach padded row 54·4+11 = 227 of
     # 230 (3 + 224 + 3), so the 3 left over are the trailing padding: no input is lost
-    ("Conv:11x11x96/4p3", "224x224x3", ["55.75 → 55", "last 3 padding rows and columns",
-                                        "no input is lost"]),
+    (
+        "Conv:11x11x96/4p3",
+        "224x224x3",
+        ["55.75 → 55", "last 3 padding rows and columns", "no input is lost"],
+    ),
     # (8-3+2)/3+1 = 3.33: remainder 1, and 1 padding row at the far edge absorbs it
     ("Conv:3x3x1/3p1", "8x8x1", ["3.33 → 3", "last padding row and column are never used"]),
     # (9-3+2)/3+1 = 3.67: remainder 2 with padding 1: 1 padding row and 1 input row go

@@ -225,8 +225,9 @@ def test_profile_without_torch(cli, user_error, monkeypatch) -> None:
 def test_profile_out_of_memory(cli, user_error, monkeypatch) -> None:
     def boom(*args, **kwargs):
         # the message PyTorch's CPU allocator raises
-        raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate"
-                           " 99999999999 bytes")
+        raise RuntimeError(
+            "DefaultCPUAllocator: can't allocate memory: you tried to allocate 99999999999 bytes"
+        )
 
     monkeypatch.setattr(PROFILE, "_measure", boom)
     user_error(cli("profile", "lenet5", "--batch", "4096", *FAST), "out of memory", "--batch")

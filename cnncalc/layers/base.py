@@ -109,7 +109,9 @@ class ArgReader:
     def number(self, what: str) -> float:
         """A non-negative decimal number such as 0.5 or 1e3."""
         start = self.i
-        while self.i < len(self.text) and (self.text[self.i].isdigit() or self.text[self.i] in ".eE"):
+        while self.i < len(self.text) and (
+            self.text[self.i].isdigit() or self.text[self.i] in ".eE"
+        ):
             self.i += 1
         try:
             return float(self.text[start : self.i])
@@ -164,7 +166,9 @@ class ArgReader:
                     start,
                 )
             if key in seen:
-                raise self.error(f"{self.kind}: modifier '{key}' given twice", start, start + len(key))
+                raise self.error(
+                    f"{self.kind}: modifier '{key}' given twice", start, start + len(key)
+                )
             self.i += len(key)
             if key == "/":
                 seen[key] = self.pair("stride")

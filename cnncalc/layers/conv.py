@@ -142,8 +142,13 @@ class Conv(LayerBase):
             )
         kh, kw, f = args.dims("kernel size and filters (KhxKwxF)", (3,))
         mods = args.modifiers(
-            {"/": "/S stride", "p": "pP or psame padding", "d": "dD dilation",
-             "g": "gG groups", "nb": "nb (no bias)"}
+            {
+                "/": "/S stride",
+                "p": "pP or psame padding",
+                "d": "dD dilation",
+                "g": "gG groups",
+                "nb": "nb (no bias)",
+            }
         )
         stride = mods.get("/", (1, 1))
         pad = mods.get("p", (0, 0))
@@ -238,8 +243,14 @@ class Conv(LayerBase):
         from torch import nn
 
         return nn.Conv2d(
-            x.c, self.filters, (self.kh, self.kw), stride=self.stride, padding=self.pad,
-            dilation=self.dilation, groups=self.groups, bias=self.bias,
+            x.c,
+            self.filters,
+            (self.kh, self.kw),
+            stride=self.stride,
+            padding=self.pad,
+            dilation=self.dilation,
+            groups=self.groups,
+            bias=self.bias,
         )
 
 
@@ -272,7 +283,8 @@ class Pool(LayerBase):
                 start, end = mods["p@"]
                 raise args.error(
                     f"{cls.NAMES[0]}: padding {pad[axis]} is more than half the kernel {k}",
-                    start, end,
+                    start,
+                    end,
                 )
         return cls(kh, kw, mods.get("/"), pad, bool(mods.get("ceil")))
 
@@ -324,9 +336,7 @@ class Pool(LayerBase):
         """nn.MaxPool2d."""
         from torch import nn
 
-        return nn.MaxPool2d(
-            (self.kh, self.kw), self.strides, self.pad, ceil_mode=self.ceil
-        )
+        return nn.MaxPool2d((self.kh, self.kw), self.strides, self.pad, ceil_mode=self.ceil)
 
 
 class AvgPool(Pool):

@@ -66,10 +66,15 @@ def _int(attr: str) -> Callable[[Row, Report], str]:
 COLUMNS: dict[str, Column] = {
     c.key: c
     for c in (
-        Column("layer", "layer", "row name (Kind:number or @label)",
-               lambda r, _: r.name, numeric=False),
-        Column("size", "filter/block size", "kernel KhxKwxC/G, pool window, or block rows",
-               lambda r, _: r.columns.size),
+        Column(
+            "layer", "layer", "row name (Kind:number or @label)", lambda r, _: r.name, numeric=False
+        ),
+        Column(
+            "size",
+            "filter/block size",
+            "kernel KhxKwxC/G, pool window, or block rows",
+            lambda r, _: r.columns.size,
+        ),
         Column("filters", "filters", "number of filters", lambda r, _: r.columns.filters),
         Column("stride", "stride", "stride", lambda r, _: r.columns.stride),
         Column("padding", "padding", "padding", lambda r, _: r.columns.padding),
@@ -77,24 +82,55 @@ COLUMNS: dict[str, Column] = {
         Column("weights", "weights", "trainable weights", _int("weights")),
         Column("macs", "MACs", "multiply-accumulates (for the batch)", _int("macs")),
         Column("flops", "FLOPs", "2·MACs, as FlopCounterMode counts", _int("flops")),
-        Column("backward", "bwd FLOPs", "backward FLOPs (grad-input + grad-weight)",
-               _int("backward_flops")),
+        Column(
+            "backward",
+            "bwd FLOPs",
+            "backward FLOPs (grad-input + grad-weight)",
+            _int("backward_flops"),
+        ),
         Column("other", "other ops", "element-wise ops, not in FLOPs", _int("other_ops")),
-        Column("memory", "act. memory", "new activation memory at inference (batch, dtype)",
-               lambda r, _: nbytes(r.activation_bytes) if r.activation_bytes else ""),
+        Column(
+            "memory",
+            "act. memory",
+            "new activation memory at inference (batch, dtype)",
+            lambda r, _: nbytes(r.activation_bytes) if r.activation_bytes else "",
+        ),
         Column("rf", "RF", "receptive field size", lambda r, _: _axes(r.rf.size)),
-        Column("jump", "jump", "receptive field jump (effective stride)",
-               lambda r, _: _axes(r.rf.jump)),
-        Column("start", "start", "centre of the first output's field",
-               lambda r, _: _axes(r.rf.start, lambda v: f"{v:g}")),
-        Column("fan_in", "fan-in", "fan-in as PyTorch's init computes it",
-               lambda r, _: exact(r.fan[0]) if r.fan else ""),
-        Column("fan_out", "fan-out", "fan-out as PyTorch's init computes it",
-               lambda r, _: exact(r.fan[1]) if r.fan else ""),
-        Column("weights%", "share of weights", "bar: the row's share of all weights",
-               _share("weights"), numeric=False),
-        Column("macs%", "share of MACs", "bar: the row's share of all MACs",
-               _share("macs"), numeric=False),
+        Column(
+            "jump", "jump", "receptive field jump (effective stride)", lambda r, _: _axes(r.rf.jump)
+        ),
+        Column(
+            "start",
+            "start",
+            "centre of the first output's field",
+            lambda r, _: _axes(r.rf.start, lambda v: f"{v:g}"),
+        ),
+        Column(
+            "fan_in",
+            "fan-in",
+            "fan-in as PyTorch's init computes it",
+            lambda r, _: exact(r.fan[0]) if r.fan else "",
+        ),
+        Column(
+            "fan_out",
+            "fan-out",
+            "fan-out as PyTorch's init computes it",
+            lambda r, _: exact(r.fan[1]) if r.fan else "",
+        ),
+        Column(
+            "weights%",
+            "share of weights",
+            "bar: the row's share of all weights",
+            _share("weights"),
+            numeric=False,
+        ),
+        Column(
+            "macs%",
+            "share of MACs",
+            "bar: the row's share of all MACs",
+            _share("macs"),
+            numeric=False,
+        ),
     )
 }
 DEFAULT = ("layer", "size", "filters", "stride", "padding", "output", "weights")

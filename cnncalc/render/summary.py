@@ -19,17 +19,36 @@ def totals_lines(report: Report) -> list[tuple[str, str]]:
         lines.append(("running statistics", f"{exact(t.buffers)} (not trainable)"))
     lines += [
         ("weight memory", f"{_b(t.weight_bytes)} at {report.dtype}"),
-        ("activations", f"{exact(t.nodes)} nodes = {_b(t.activation_bytes)} ({per};"
-                        " input not counted, element-wise layers in place)"),
-        ("peak inference memory", f"{_b(t.peak_bytes)} = weights + largest set of live"
-                                  f" tensors ({nbytes(t.peak_activation_bytes)})"),
+        (
+            "activations",
+            (
+                f"{exact(t.nodes)} nodes = {_b(t.activation_bytes)} ({per};"
+                " input not counted, element-wise layers in place)"
+            ),
+        ),
+        (
+            "peak inference memory",
+            (
+                f"{_b(t.peak_bytes)} = weights + largest set of live"
+                f" tensors ({nbytes(t.peak_activation_bytes)})"
+            ),
+        ),
         ("MACs", f"{exact(t.macs)} ({count(t.macs)})"),
-        ("FLOPs", f"{exact(t.flops)} ({count(t.flops)}) forward = 2·MACs;"
-                  f" backward {exact(t.backward_flops)} ({count(t.backward_flops)})"),
+        (
+            "FLOPs",
+            (
+                f"{exact(t.flops)} ({count(t.flops)}) forward = 2·MACs;"
+                f" backward {exact(t.backward_flops)} ({count(t.backward_flops)})"
+            ),
+        ),
         ("other ops", f"{exact(t.other_ops)} ({count(t.other_ops)}) element-wise, not in FLOPs"),
-        (f"training memory ({report.optimizer})",
-         f"{_b(t.train_bytes)} = weights + grads + optimizer state"
-         f" ({nbytes(t.optimizer_bytes)}) + saved for backward ({nbytes(t.saved_bytes)})"),
+        (
+            f"training memory ({report.optimizer})",
+            (
+                f"{_b(t.train_bytes)} = weights + grads + optimizer state"
+                f" ({nbytes(t.optimizer_bytes)}) + saved for backward ({nbytes(t.saved_bytes)})"
+            ),
+        ),
         ("receptive field", f"{_pair(t.rf.size)} (jump {_pair(t.rf.jump)})"),
     ]
     return lines
