@@ -129,11 +129,6 @@ def print_rich(renderable: object) -> None:
     sys.stdout.write("\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n")
 
 
-def _fail(message: str) -> None:
-    """A user mistake found by the CLI itself (for `run` to report)."""
-    raise CnnCalcError(message)
-
-
 def warn(warnings: Iterable[tuple[str, str]], where: str = "") -> None:
     """The analysis' warnings, (row, message) pairs, on stderr; `where` names the spec."""
     for name, message in warnings:
@@ -226,15 +221,16 @@ def shape(
             ("--format", format is not ShapeFormat.table), ("--columns", columns is not None),
             ("--explain", explain), ("--depth", depth is not None), ("--strict", strict),
         ) if given]  # fmt: skip
-        if extra:
-            run(
-                debug,
-                lambda: _fail(
+
+        def expanded() -> str:
+            if extra:
+                raise CnnCalcError(
                     f"--expand prints the layers as DSL text; {', '.join(extra)}"
                     " would change nothing (run without --expand for a report)"
-                ),
-            )
-        sys.stdout.write(run(debug, lambda: load(spec).dsl(as_shape(input))))
+                )
+            return load(spec).dsl(as_shape(input))
+
+        sys.stdout.write(run(debug, expanded))
         return
     report = run(
         debug,
@@ -513,20 +509,20 @@ def profile(
 
     def work() -> object:
         from cnncalc.api import load
-        from cnncalc.profiler import CLI_DEFAULTS, profile, resolve_options
+        from cnncalc.profiler import CLI_MODE, profile
 
         resolved = load(spec)
-        options = resolve_options(
-            resolved,
-            CLI_DEFAULTS,
-            device=device,
-            batch=batch,
-            dtype=dtype.value if dtype else None,
-            mode=mode.value if mode else None,
-            warmup=warmup,
-            min_time=min_time,
-            optimizer=optimizer.value if optimizer else None,
-        )
+        # Options not given come from the spec's [profile], then profile()'s defaults; only
+        # the mode defaults differently on the command line.
+        options = {
+            "device": device,
+            "batch": batch,
+            "dtype": dtype.value if dtype else None,
+            "mode": mode.value if mode else resolved.profile_value("mode", CLI_MODE),
+            "warmup": warmup,
+            "min_time": min_time,
+            "optimizer": optimizer.value if optimizer else None,
+        }
         show = format is not ProfileFormat.json and sys.stdout.isatty() and sys.stderr.isatty()
         with as_profile.progress_display(show) as progress:
             return profile(

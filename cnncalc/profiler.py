@@ -73,7 +73,7 @@ DEFAULTS: dict[str, Any] = {
 
 # `cnncalc profile` times both modes unless told otherwise; the API, used by `check --profile`
 # for latency budgets, times inference only.
-CLI_DEFAULTS: dict[str, Any] = {**DEFAULTS, "mode": "both"}
+CLI_MODE = "both"
 
 FLOP_NOTE = (
     "FLOPs counted with torch.utils.flop_counter.FlopCounterMode; convolution backward with"
