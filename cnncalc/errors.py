@@ -111,3 +111,13 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
     lowered = {c.lower(): c for c in choices}
     hits = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return f" — did you mean '{lowered[hits[0]]}'?" if hits else ""
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """User text fit to quote in a message: control characters escaped, and past `limit`
+    characters cut, saying how long it was (a 10,000-character DSL string is not repeated)."""
+    if len(text) > limit:
+        text = f"{text[:limit]}… ({len(text):,} characters)"
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -6,16 +6,21 @@ error names the file and the line.
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 import sys
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis import DTYPE_BYTES, OPTIMIZER_STATES
 from cnncalc.dsl import parse, parse_shape
-from cnncalc.errors import CnnCalcError, DslError, SpecFileError, did_you_mean
+from cnncalc.errors import CnnCalcError, DslError, SpecFileError, did_you_mean, shorten
 from cnncalc.ir import Net, Shape
-from cnncalc.units import UnitError, parse_quantity
+from cnncalc.units import UnitError, exact, nbytes, parse_quantity
 
 if TYPE_CHECKING:
     from cnncalc.blocks import Expansion
@@ -143,99 +148,198 @@ class _Failer:
         return SpecFileError(msg, self.path, self.lines.of(table, key))
 
 
-class _Lines:
-    """Finds the line a key was written on, per [table], by scanning the file text.
+# The pieces of TOML the line finder steps over (the text is valid TOML: tomllib read it first).
+_SPACE = re.compile(r"[ \t]*")
+_GAP = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")  # blank space, newlines and comments
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_BASIC = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_LITERAL = re.compile(r"'[^'\n]*'")
+_ML_BASIC = re.compile(r'"""(?:[^"\\]|\\[\s\S]|"{1,2}(?!"))*"{3,5}')
+_ML_LITERAL = re.compile(r"'''[\s\S]*?'''(?:'{1,2}(?!'))?")
+_SCALAR = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2})?"
+    r"|[^\s,\]}#]+"
+)
+_TRIPLE = ('"""', "'''")
 
-    Lines inside multi-line strings are skipped (a description may hold 'key = …' text), and
-    the keys of an inline table (`budget = { weights = "1M" }`) take the line they are on.
+
+class _Lines:
+    """Where each key of a spec file was written, found by stepping through the TOML tokens.
+
+    Strings of all four kinds are skipped whole (a description may hold 'key = …' or '[budget]'
+    text), quoted and dotted keys are split as TOML splits them, and the keys of an inline table
+    (`budget = { weights = "1M" }`) and of a table header (`[budget.latency_ms]`) are found where
+    they are. One pass over the text, and a line is found by bisection: 40,000 [blocks] entries
+    cost linear time (issue 9).
     """
 
     def __init__(self, text: str) -> None:
-        self.where: dict[tuple[str, str], int] = {}
-        self.tables: dict[str, int] = {}
-        table = ""
-        quote = ""  # the triple quote of a multi-line string the scan is inside, if any
-        for number, raw in enumerate(text.splitlines(), start=1):
-            line = raw.strip()
-            if quote:
-                if line.count(quote) % 2:
-                    quote = ""
-                continue
-            if line.startswith("[") and not line.startswith("[["):
-                table = line.strip("[]").split("#")[0].strip().strip("]").strip()
-                self.tables.setdefault(table, number)
-            elif "=" in line and not line.startswith("#"):
-                key, _, value = line.partition("=")
-                self._key(table, key, number)
-                value = value.strip()
-                if value.startswith("{"):
-                    inner = (table + "." + key.strip().strip("\"'")).strip(".")
-                    for item in value.strip("{}").split(","):
-                        if "=" in item:
-                            self._key(inner, item.split("=", 1)[0], number)
-                for mark in ('"""', "'''"):
-                    if value.startswith(mark) and value.count(mark) % 2:
-                        quote = mark
+        self.text = text
+        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
+        self.keys: dict[tuple[str, str], int] = {}  # (table, key) → offset of the key
+        self.values: dict[tuple[str, str], int] = {}  # (table, key) → offset of its value
+        self.tables: dict[str, int] = {}  # dotted table name → offset of its header or key
+        self._scan()
 
-    def _key(self, table: str, key: str, number: int) -> None:
-        key = key.strip().strip('"').strip("'")
-        if "." in key:  # dotted keys: budget.weights = … at top level
-            head, _, key = key.rpartition(".")
-            table = (table + "." + head).strip(".")
-        self.where.setdefault((table, key), number)
+    def line(self, pos: int) -> int:
+        """1-based line of the character at offset `pos`."""
+        return bisect_right(self.starts, pos)
 
     def of(self, table: str, key: str) -> int | None:
         """The line of `key` in `table` ('' for the top level)."""
-        return self.where.get((table, key), self.tables.get(f"{table}.{key}".strip(".")))
+        pos = self.keys.get((table, key), self.tables.get(f"{table}.{key}".strip(".")))
+        return None if pos is None else self.line(pos)
+
+    def offsets(self, table: str, key: str) -> tuple[int, int]:
+        """(line, column) offsets of the text of a string value: the file line of its first
+        character minus 1, and its column minus 1 (a triple quote and a newline open the text
+        on the next line, as TOML trims that newline). (0, 0) when the key is not found."""
+        pos = self.values.get((table, key))
+        if pos is None:
+            return 0, 0
+        text = self.text
+        start = pos + (3 if text.startswith(_TRIPLE, pos) else 1)
+        if text.startswith(_TRIPLE, pos):
+            start += 1 if text.startswith("\n", start) else 2 * text.startswith("\r\n", start)
+        line = self.line(start)
+        return line - 1, start - self.starts[line - 1]
+
+    def _scan(self) -> None:
+        text, pos, table = self.text, 0, ""
+        while True:
+            pos = _GAP.match(text, pos).end()  # type: ignore[union-attr]
+            if pos >= len(text):
+                return
+            start = pos
+            if text.startswith("[", pos):  # [table] or [[array of tables]]
+                double = text.startswith("[[", pos)
+                parts, pos = self._key(pos + 1 + double)
+                table = ".".join(parts)
+                self.tables.setdefault(table, start)
+                pos = text.find("]" * (1 + double), pos)
+                pos = len(text) if pos == -1 else pos + 1 + double
+            else:
+                pos = self._pair(table, pos)
+            pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
+            if pos == start or not text.startswith(("\n", "\r", "#"), pos):
+                stop = text.find("\n", max(pos, start + 1))  # not expected in valid TOML
+                pos = len(text) if stop == -1 else stop
+
+    def _key(self, pos: int) -> tuple[list[str], int]:
+        """A dotted key at `pos`: its parts, unquoted, and the offset after it."""
+        text, parts = self.text, []
+        while pos < len(text):
+            pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
+            found = (_BASIC.match(text, pos) or _LITERAL.match(text, pos)
+                     or _BARE_KEY.match(text, pos))  # fmt: skip
+            if found is None:
+                break
+            parts.append(_unquote(found.group()))
+            pos = _SPACE.match(text, found.end()).end()  # type: ignore[union-attr]
+            if not text.startswith(".", pos):
+                break
+            pos += 1
+        return parts, pos
+
+    def _pair(self, table: str, pos: int) -> int:
+        """`key = value` at `pos` inside `table`: record it, return the offset after it."""
+        text, start = self.text, pos
+        parts, pos = self._key(pos)
+        if not parts or not text.startswith("=", pos):
+            return pos
+        for i in range(1, len(parts)):  # dotted keys define their tables
+            self.tables.setdefault(".".join([table, *parts[:i]]).strip("."), start)
+        where = (".".join([table, *parts[:-1]]).strip("."), parts[-1])
+        pos = _SPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
+        self.keys.setdefault(where, start)
+        self.values.setdefault(where, pos)
+        return self._value(".".join([table, *parts]).strip("."), pos)
+
+    def _value(self, table: str | None, pos: int) -> int:
+        """Step over one value; the keys of an inline table go into `table` (None: in an array,
+        where keys have no place of their own)."""
+        text = self.text
+        for pattern in (_ML_BASIC, _ML_LITERAL, _BASIC, _LITERAL):
+            found = pattern.match(text, pos)
+            if found:
+                return found.end()
+        if text.startswith(("{", "["), pos):
+            close = "}" if text[pos] == "{" else "]"
+            pos += 1
+            while pos < len(text):
+                pos = _GAP.match(text, pos).end()  # type: ignore[union-attr]
+                if text.startswith(close, pos):
+                    return pos + 1
+                if text.startswith(",", pos):
+                    pos += 1
+                    continue
+                before = pos
+                if close == "}" and table is not None:
+                    pos = self._pair(table, pos)
+                else:
+                    pos = self._value(None, pos)
+                if pos == before:  # not expected in valid TOML; never loop
+                    pos += 1
+            return pos
+        found = _SCALAR.match(text, pos)
+        return found.end() if found else pos
 
 
-def _value_text(text: str, line: int, key: str) -> tuple[str, str]:
-    """The file line and what follows `key =` on it (the key may sit in an inline table:
-    `blocks = { b = "ReLU" }`)."""
-    raw = text.splitlines()[line - 1]
-    at = raw.find(key)
-    while at != -1:  # the key itself, not the same letters in another word
-        before = raw[at - 1 : at].strip("\"' {,")
-        after = raw[at + len(key) :].lstrip("\"' ")
-        if not before and after.startswith("="):
-            return raw, after[1:]
-        at = raw.find(key, at + 1)
-    return raw, raw.split("=", 1)[1]
+def _unquote(key: str) -> str:
+    """A key part as TOML reads it: quotes off, escapes of a basic string decoded."""
+    if key.startswith("'"):
+        return key[1:-1]
+    if key.startswith('"'):
+        if "\\" not in key:
+            return key[1:-1]
+        try:
+            return next(iter(_toml_loads(f"{key} = 0")))
+        except ValueError:
+            return key[1:-1]
+    return key
 
 
-def _layers_offset(text: str, line: int | None, key: str = "layers") -> int:
-    """Line offset of the DSL text: a value opened by triple quotes and a newline starts below."""
-    if line is None:
-        return 0
-    raw = _value_text(text, line, key)[1].strip()
-    if raw[:3] in ('"""', "'''") and raw[3:].strip() == "":
-        return line
-    return line - 1
+# A spec file is a page of text; past this it is a mistake (a log, a dataset, /dev/zero's
+# kin), refused before it is read (issue 9: a file of hundreds of MB must cost nothing).
+MAX_SPEC_BYTES = 4 * 2**20
 
 
-def _layers_column(text: str, line: int | None, key: str = "layers") -> int:
-    """Column offset of the DSL text's first line: after the quote when it starts on the key's
-    line (`layers = "Conv…"`), 0 when a triple quote and a newline open it."""
-    if line is None:
-        return 0
-    raw, value = _value_text(text, line, key)
-    value = value.lstrip()
-    quote = value[:3] if value[:3] in ('"""', "'''") else value[:1]
-    if len(quote) == 3 and value[3:].strip() == "":
-        return 0
-    return len(raw) - len(value) + len(quote)
+def _read(path: Path, shown: str) -> str:
+    """The text of a spec file: a regular file of at most MAX_SPEC_BYTES, in UTF-8; every
+    failure is a SpecFileError naming the file."""
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise SpecFileError("is a directory, not a spec file", shown)
+        if not stat.S_ISREG(info.st_mode):
+            raise SpecFileError("is not a regular file (a device, pipe or socket)", shown)
+        if info.st_size > MAX_SPEC_BYTES:
+            raise SpecFileError(_too_big(info.st_size), shown)
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SPEC_BYTES + 1)  # the file may grow after stat
+    except OSError as exc:
+        raise SpecFileError(f"cannot read the spec file: {exc.strerror or exc}", shown) from None
+    except ValueError as exc:  # a NUL in the path
+        raise SpecFileError(f"cannot read the spec file: {exc}", shown) from None
+    if len(data) > MAX_SPEC_BYTES:
+        raise SpecFileError(_too_big(len(data)), shown)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SpecFileError("the spec file is not UTF-8 text", shown, line) from None
+
+
+def _too_big(size: int) -> str:
+    return (f"the spec file is {nbytes(size)} ({exact(size)} B); a spec file may be at most"
+            f" {nbytes(MAX_SPEC_BYTES)} ({exact(MAX_SPEC_BYTES)} B)")  # fmt: skip
 
 
 def load_spec(path: str | Path) -> Spec:
     """Read, validate and parse a spec file."""
     path = Path(path)
     shown = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecFileError(f"cannot read the spec file: {exc.strerror or exc}", shown) from None
-    except UnicodeDecodeError:
-        raise SpecFileError("the spec file is not UTF-8 text", shown) from None
+    text = _read(path, shown)
     try:
         data = _toml_loads(text)
     except ValueError as exc:  # tomllib.TOMLDecodeError
@@ -269,9 +373,8 @@ def load_spec(path: str | Path) -> Spec:
             spec_input = parse_shape(data["input"])
         except DslError as exc:
             raise fail(f"'input': {exc.msg}", "", "input") from None
-    layers_line = _layers_offset(text, lines.of("", "layers"))
-    layers_column = _layers_column(text, lines.of("", "layers"))
-    expansion = _blocks(data, text, lines, fail, shown, layers_line, layers_column)
+    layers_line, layers_column = lines.offsets("", "layers")
+    expansion = _blocks(data, lines, fail, shown, layers_line, layers_column)
     try:
         net = parse(expansion.text if expansion else data["layers"])
     except DslError as exc:
@@ -300,7 +403,6 @@ def load_spec(path: str | Path) -> Spec:
 
 def _blocks(
     data: dict[str, Any],
-    text: str,
     lines: _Lines,
     fail: _Failer,
     shown: str,
@@ -337,9 +439,7 @@ def _blocks(
                 "blocks",
                 name,
             )
-        line = lines.of("blocks", name)
-        blocks[name] = Source(name, body, _layers_offset(text, line, name),
-                              _layers_column(text, line, name))  # fmt: skip
+        blocks[name] = Source(name, body, *lines.offsets("blocks", name))
     if not uses_blocks(data["layers"]):
         return None
     return expand(Source("", data["layers"], layers_line, layers_column), blocks, shown)
@@ -450,15 +550,19 @@ def _profile(table: Any, fail: _Failer) -> tuple[tuple[str, Any], ...]:
 
 
 def resolve_spec(spec: str) -> Spec:
-    """SPEC → Spec: an existing .toml file, else a built-in name, else DSL text (DESIGN §2)."""
+    """SPEC → Spec: an existing .toml file, else a built-in name, else DSL text (DESIGN §2).
+
+    Only text ending in .toml is looked up on the filesystem, and only when it could be a path
+    at all (one printable line within the OS's length limits): long DSL text, or text holding
+    newlines, never reaches the OS, so no OS error can come out (issue 9).
+    """
     text = spec.strip()
-    path = Path(text)
     if text.lower().endswith(".toml"):
-        if not path.is_file():
-            raise CnnCalcError(f"no such spec file: {text}")
-        return load_spec(path)
-    builtin = builtin_dir() / f"{text.lower()}.toml"
-    if text and "/" not in text and builtin.is_file():
+        if path_kind(text) is None:
+            raise CnnCalcError(f"no such spec file: {shorten(text)}")
+        return load_spec(text)
+    builtin = builtin_path(text)
+    if builtin is not None:
         return load_spec(builtin)
     if "$" in spec or "{" in spec:
         from cnncalc.blocks import Source, expand, uses_blocks
@@ -467,14 +571,99 @@ def resolve_spec(spec: str) -> Spec:
             expand(Source("", spec))  # fails: calls need the [blocks] of a spec file
     try:
         net = parse(spec)
-    except DslError as exc:
-        bare = text.replace("_", "").replace("-", "").isalnum()
-        if bare and exc.msg.startswith("unknown layer"):
-            hint = did_you_mean(text, builtin_names())
-            if hint:
-                raise CnnCalcError(
-                    f"'{text}' is neither a built-in spec nor a layer{hint}"
-                    " (cnncalc list shows the built-ins)"
-                ) from None
+    except DslError:
+        if _meant_as_name(text):
+            raise CnnCalcError(unknown_name(text)) from None
         raise
     return Spec(name="", description="", net=net, input=net.input)
+
+
+# A name as people write it: letters, digits, '_', '-' and '.', short (issue 9).
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}", re.ASCII)
+# Path limits of common filesystems (PATH_MAX, NAME_MAX): past them the OS says ENAMETOOLONG.
+_MAX_PATH_BYTES, _MAX_PART_BYTES = 4095, 255
+
+
+def normal_name(name: str) -> str:
+    """A built-in name as compared: case, '-' and '_' do not count (`VGG-16` is `vgg16`)."""
+    return name.lower().replace("-", "").replace("_", "")
+
+
+@lru_cache(maxsize=1)
+def _builtin_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for name in builtin_names():
+        index.setdefault(normal_name(name), name)
+    return index
+
+
+def builtin_path(text: str) -> Path | None:
+    """The built-in spec file `text` names (any case; '-' and '_' ignored), or None. Only the
+    list of built-ins is read: the text itself never reaches the filesystem."""
+    if not _NAME.fullmatch(text):
+        return None
+    name = _builtin_index().get(normal_name(text))
+    return None if name is None else builtin_dir() / f"{name}.toml"
+
+
+def could_be_path(text: str) -> bool:
+    """True when `text` may name a file: one printable line within the OS's length limits."""
+    if not text or not text.isprintable():
+        return False
+    try:
+        raw = os.fsencode(text)
+    except (UnicodeError, ValueError):
+        return False
+    return len(raw) <= _MAX_PATH_BYTES and all(
+        len(part) <= _MAX_PART_BYTES for part in raw.replace(b"\\", b"/").split(b"/")
+    )
+
+
+def path_kind(text: str | Path) -> str | None:
+    """'file', 'dir' or 'other' for an existing path, None for anything else; never raises
+    (an OS error — too long, no permission on a parent — reads as 'not there')."""
+    if isinstance(text, str) and not could_be_path(text):
+        return None
+    try:
+        mode = os.stat(text).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISDIR(mode):
+        return "dir"
+    return "file" if stat.S_ISREG(mode) else "other"
+
+
+def _meant_as_name(text: str) -> bool:
+    """True when text that is not valid DSL was clearly meant as a name, not as layers: it is
+    name-shaped, no piece of it is a layer, and a single word is no closer to a layer than to
+    a built-in (`Cnov` stays a DSL error that suggests Conv)."""
+    from cnncalc.layers import ALL_NAMES, REGISTRY
+
+    if not _NAME.fullmatch(text):
+        return False
+    pieces = text.lower().split("-")
+    if any(p in REGISTRY or p in ("res", "cat") for p in pieces):
+        return False
+    if len(pieces) == 1 and did_you_mean(text, ALL_NAMES):
+        return bool(did_you_mean(normal_name(text), builtin_names()))
+    return True
+
+
+def unknown_name(text: str) -> str:
+    """'no built-in spec or file named …', with the close built-ins and a file of that name
+    (plus .toml) in the working directory, if there is one."""
+    import difflib  # only on the error path
+
+    msg = f"no built-in spec or file named '{shorten(text)}'"
+    if _NAME.fullmatch(text):  # name-shaped: short and safe to look up
+        if path_kind(f"{text}.toml") == "file":
+            return f"{msg}; there is a spec file {text}.toml here: pass '{text}.toml'"
+        if path_kind(text) == "file":
+            return f"{msg}; there is a file '{text}' here, but spec files end in .toml"
+    index = _builtin_index()
+    close = [index[n] for n in difflib.get_close_matches(normal_name(text), list(index), n=3,
+                                                         cutoff=0.6)]  # fmt: skip
+    if close:
+        others = f" (or {', '.join(close[1:])})" if close[1:] else ""
+        msg += f" — did you mean '{close[0]}'{others}?"
+    return msg + " (cnncalc list shows the built-ins)"

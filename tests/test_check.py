@@ -221,7 +221,7 @@ def test_unreadable_file_exits_2(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe\x00garbage")
     result = invoke(str(path))
     assert result.exit_code == 2
-    assert f"{path}: the spec file is not UTF-8 text" in result.stderr
+    assert f"{path}:1: the spec file is not UTF-8 text" in result.stderr
 
 
 @pytest.mark.skipif(
