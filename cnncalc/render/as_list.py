@@ -7,6 +7,7 @@ from typing import Any
 
 from cnncalc.catalog import Entry
 from cnncalc.render.plain import align
+from cnncalc.render.safe import printable
 from cnncalc.units import count, exact, nbytes
 
 TITLE = "built-in specs (cnncalc shape NAME)"
@@ -15,21 +16,20 @@ HEADERS = ("name", "input", "weights", "MACs", "fp32 weights", "description")
 
 def cells(e: Entry) -> tuple[str, ...]:
     """The six cells of an entry's row."""
-    return (e.name, str(e.input), f"{exact(e.weights)} ({count(e.weights)})", count(e.macs),
-            nbytes(e.weight_bytes), e.description)  # fmt: skip
+    return (printable(e.name), str(e.input), f"{exact(e.weights)} ({count(e.weights)})",
+            count(e.macs), nbytes(e.weight_bytes), printable(e.description))  # fmt: skip
 
 
 def render_table(entries: list[Entry]) -> Any:
-    """name, input, weights, MACs, weight memory, description (for a terminal)."""
-    from rich.table import Table
+    """name, input, weights, MACs, weight memory, description (for a terminal), fitted to its
+    width by render/fit.py: the description wraps, nothing else is ever cut."""
+    from rich.console import Group
 
-    table = Table(title=TITLE, title_justify="left")
-    for h in HEADERS:
-        table.add_column(h, style="bold" if h == "name" else None, no_wrap=h != "description",
-                         justify="left" if h in ("name", "description") else "right")  # fmt: skip
-    for e in entries:
-        table.add_row(*cells(e))
-    return table
+    from cnncalc.render.fit import Col, FitTable, Words
+
+    cols = [Col(h, right=h not in ("name", "description"), wrap=h == "description",
+                style="bold" if h == "name" else None) for h in HEADERS]  # fmt: skip
+    return Group(Words(TITLE), FitTable(cols, [cells(e) for e in entries]))
 
 
 def render_text(entries: list[Entry]) -> str:

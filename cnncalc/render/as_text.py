@@ -13,15 +13,20 @@ from cnncalc.render.plain import align
 from cnncalc.render.summary import title, totals_lines
 
 
-def table_lines(report: Report, columns: list[Column]) -> list[str]:
-    """The header, the input line and one line per row, aligned; '-' in empty cells."""
-    grid = [[c.key for c in columns]]
-    grid.append(["input" if c.key == "layer" else
-                 f"{report.input} (={report.input.numel:,})" if c.key == "output" else ""
-                 for c in columns])  # fmt: skip
+def cells(report: Report, columns: list[Column]) -> list[list[str]]:
+    """The input line's cells, then each row's, '' where empty (shared with the terminal)."""
+    grid = [["input" if c.key == "layer" else
+             f"{report.input} (={report.input.numel:,})" if c.key == "output" else ""
+             for c in columns]]  # fmt: skip
     for row, first in zip(report.rows, branch_starts(report)):
         grid.append([indent(row, first) if c.key == "layer" else c.cell(row, report)
                      for c in columns])  # fmt: skip
+    return grid
+
+
+def table_lines(report: Report, columns: list[Column]) -> list[str]:
+    """The header, the input line and one line per row, aligned; '-' in empty cells."""
+    grid = [[c.key for c in columns], *cells(report, columns)]
     grid = [[cell or "-" for cell in line] for line in grid]
     return align(grid, [c.numeric for c in columns])
 

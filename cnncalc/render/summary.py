@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.analysis import Report
+from cnncalc.render.safe import printable
 from cnncalc.units import count, exact, nbytes
 
 
@@ -60,5 +61,5 @@ def _pair(p: tuple[int, int]) -> str:
 
 def title(report: Report) -> str:
     """'alexnet — input 224×224×3' or the DSL's input alone."""
-    head = f"{report.name} — " if report.name else ""
+    head = f"{printable(report.name)} — " if report.name else ""  # user text (issue 9)
     return f"{head}input {report.input} (={exact(report.input.numel)})"
