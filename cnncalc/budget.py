@@ -15,9 +15,18 @@ from pathlib import Path
 
 from cnncalc.analysis import PROFILE_DTYPES, Report
 from cnncalc.api import analyze
-from cnncalc.errors import CnnCalcError, DslError, SpecFileError
+from cnncalc.errors import CnnCalcError, DslError, SpecFileError, shorten
 from cnncalc.ir import Shape
-from cnncalc.specs import Limit, Spec, builtin_dir, load_spec
+from cnncalc.specs import (
+    Limit,
+    Spec,
+    builtin_path,
+    could_be_path,
+    load_spec,
+    meant_as_name,
+    path_kind,
+    unknown_name,
+)
 
 # Budget key → field of Report.totals (DESIGN §4 defines each figure).
 METRICS = {
@@ -91,36 +100,54 @@ def exit_code(results: Iterable[SpecResult]) -> int:
 
 def spec_paths(args: Iterable[str]) -> list[Path]:
     """SPEC arguments → spec files: files as given, directories and globs to their .toml files,
-    built-in names to their files; anything else is bad input."""
+    built-in names (any case; '-' and '_' ignored) to their files; anything else is bad input.
+
+    Text that could not be a path (DSL text with newlines, thousands of characters) never
+    reaches the filesystem, and no OS error comes out (issue 9)."""
     out: list[Path] = []
     for arg in args:
         text = arg.strip()
-        path = Path(text)
         if not text:  # an unset shell variable: Path("") would be the working directory
             raise CnnCalcError("an empty SPEC argument: give a spec file, a directory or a glob")
-        if path.is_dir():
-            found = sorted(path.glob("*.toml"))
+        kind = path_kind(text)
+        if kind == "dir":
+            found = _toml_files(Path(text).glob("*.toml"))
             if not found:
-                raise CnnCalcError(f"no .toml spec files in the directory {text}")
-        elif path.is_file():
-            found = [path]
-        elif glob.has_magic(text):
-            found = sorted(Path(p) for p in glob.glob(text, recursive=True) if p.endswith(".toml"))
+                raise CnnCalcError(f"no .toml spec files in the directory {shorten(text)}")
+        elif kind is not None:  # a file (load_spec refuses a device or pipe, naming it)
+            found = [Path(text)]
+        elif could_be_path(text) and glob.has_magic(text):
+            found = _toml_files(Path(p) for p in _glob(text))
             if not found:
-                raise CnnCalcError(f"no .toml spec files match {text}")
-        elif text and "/" not in text and (builtin_dir() / f"{text.lower()}.toml").is_file():
-            found = [_near(builtin_dir() / f"{text.lower()}.toml")]
+                raise CnnCalcError(f"no .toml spec files match {shorten(text)}")
+        elif builtin_path(text) is not None:
+            found = [_near(builtin_path(text))]  # type: ignore[arg-type]
         elif text.lower().endswith(".toml"):
-            raise CnnCalcError(f"no such spec file: {text}")
-        elif "/" in text or "\\" in text:
-            raise CnnCalcError(f"no such file or directory: {text}")
+            raise CnnCalcError(f"no such spec file: {shorten(text)}")
+        elif could_be_path(text) and ("/" in text or "\\" in text):
+            raise CnnCalcError(f"no such file or directory: {shorten(text)}")
+        elif meant_as_name(text):
+            raise CnnCalcError(unknown_name(text))
         else:
             raise CnnCalcError(
-                f"'{text}' is not a spec file: check takes .toml spec files, directories, globs"
-                " or built-in names (DSL text has no budget)"
+                f"'{shorten(text)}' is not a spec file: check takes .toml spec files,"
+                " directories, globs or built-in names (DSL text has no budget)"
             )
         out += [p for p in found if p not in out]
     return out
+
+
+def _glob(pattern: str) -> list[str]:
+    """glob.glob, with an OS error (a pattern too long, say) read as no match."""
+    try:
+        return glob.glob(pattern, recursive=True)
+    except (OSError, ValueError):
+        return []
+
+
+def _toml_files(paths: Iterable[Path]) -> list[Path]:
+    """The .toml regular files among `paths`, sorted (a directory named x.toml is no spec)."""
+    return sorted(p for p in paths if p.name.endswith(".toml") and path_kind(p) == "file")
 
 
 def _near(path: Path) -> Path:

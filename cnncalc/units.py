@@ -7,6 +7,14 @@ Counts use decimal units (k, M, G, T); bytes use binary units (KiB, MiB, GiB) �
 from __future__ import annotations
 
 import math
+import re
+import sys
+from typing import TYPE_CHECKING
+
+from cnncalc.errors import shorten
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 COUNT_SUFFIXES = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 BYTE_SUFFIXES = {
@@ -16,17 +24,30 @@ BYTE_SUFFIXES = {
 }  # fmt: skip
 
 
+# Budgets are compared exactly (issue 9: 2^53 + 1 must pass against itself), so numbers are
+# read as decimals, never through a float. Past these bounds a budget means nothing, and the
+# bounds keep the exact arithmetic cheap and every figure printable.
+MAX_QUANTITY = 10**400
+_MAX_NUMBER_CHARS = 450
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
 class UnitError(ValueError):
     """A value that is not a number with an accepted suffix; the message says what is."""
 
 
-def _split(text: str) -> tuple[float, str]:
-    """'62.4M' → (62.4, 'M'); '62,369,152' → (62369152.0, '')."""
+def _split(text: str) -> tuple[Fraction, str]:
+    """'62.4M' → (312/5, 'M'); '62,369,152' → (62369152, ''). Exact: no float on the way."""
+    from decimal import Decimal  # budgets only: `shape` never reads one
+    from fractions import Fraction
+
     text = text.strip().replace("_", "")
     i = len(text)
     while i > 0 and text[i - 1].isalpha():
         i -= 1
     number, suffix = text[:i].strip(), text[i:]
+    if len(number) > _MAX_NUMBER_CHARS:
+        raise UnitError(f"'{shorten(text)}' has too many digits for a budget")
     if "," in number:
         # Commas only as thousands separators: '2,5MiB' is a decimal comma, and reading it as
         # 25 MiB would make the budget ten times too loose.
@@ -34,42 +55,79 @@ def _split(text: str) -> tuple[float, str]:
         groups = whole.lstrip("+-").split(",")
         if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
             raise UnitError(
-                f"'{text}': a comma may only separate thousands (62,369,152); write decimals"
-                " with a point (2.5MiB)"
+                f"'{shorten(text)}': a comma may only separate thousands (62,369,152); write"
+                " decimals with a point (2.5MiB)"
             )
         number = whole.replace(",", "") + (f".{rest}" if rest else "")
-    try:
-        value = float(number)
-    except ValueError:
-        raise UnitError(f"'{text}' is not a number") from None
-    if not math.isfinite(value):  # '1e400' parses as inf
-        raise UnitError(f"'{text}' is not a finite number")
-    return value, suffix
+    if not _NUMBER.fullmatch(number):
+        if number.lstrip("+-").lower() in ("inf", "infinity", "nan") and not suffix:
+            raise UnitError(f"'{shorten(text)}' is not a finite number")
+        if suffix.lower() in ("inf", "infinity", "nan") and not number.strip("+-"):
+            raise UnitError(f"'{shorten(text)}' is not a finite number")
+        # ASCII digits only: '²' or '３' pass str.isdigit, and int() reads some of them
+        raise UnitError(f"'{shorten(text)}' is not a number")
+    value = Decimal(number)
+    if value.adjusted() >= 400:
+        raise UnitError(_too_large(text))
+    if value.adjusted() < -400:  # below any unit's resolution: zero, without a 400-digit ratio
+        return Fraction(0), suffix
+    return Fraction(value), suffix
+
+
+def _too_large(text: str, most: str = "10^400") -> str:
+    return (f"'{shorten(text)}' is too large for a budget (at most {most}); leave the key out"
+            " for no limit")  # fmt: skip
 
 
 def parse_quantity(value: object, unit: str) -> int | float:
-    """A budget value: an int/float, or a string with a suffix; `unit` is 'count', 'bytes' or 'ms'."""
+    """A budget value: an int/float, or a string with a suffix; `unit` is 'count', 'bytes' or
+    'ms'. Counts and bytes come back as exact ints (a fraction is rounded down: at most 2.5
+    weights is at most 2); a byte budget needs a unit (issue 9: is 300 bytes or MiB?)."""
+    from decimal import Decimal
+    from fractions import Fraction
+
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise UnitError(f"expected a number or a string such as '62.4M', got {value!r}")
-    if isinstance(value, (int, float)):
-        number, suffix = float(value), ""
-        if not math.isfinite(number):  # TOML has inf and nan
-            raise UnitError(f"{value!r} is not a finite number")
+    if isinstance(value, float) and not math.isfinite(value):  # TOML has inf and nan
+        raise UnitError(f"{value!r} is not a finite number")
+    if isinstance(value, int):
+        if value >= MAX_QUANTITY:
+            raise UnitError(_too_large(f"{Decimal(value):.3e}"))
+        number, suffix = Fraction(value), ""
     else:
-        number, suffix = _split(value)
+        number, suffix = _split(repr(value) if isinstance(value, float) else value)
     table = {"count": COUNT_SUFFIXES, "bytes": BYTE_SUFFIXES, "ms": {"": 1, "ms": 1}}[unit]
     if suffix not in table:
         accepted = {"count": "k, M, G, T", "bytes": "KiB, MiB, GiB or KB, MB, GB",
                     "ms": "ms or no suffix"}[unit]  # fmt: skip
-        raise UnitError(f"unknown suffix '{suffix}' in '{value}'; expected {accepted}")
+        raise UnitError(f"unknown suffix '{shorten(suffix)}' in '{shorten(str(value))}';"
+                        f" expected {accepted}")  # fmt: skip
     if number < 0:
-        raise UnitError(f"'{value}' is negative")
+        raise UnitError(f"'{shorten(str(value))}' is negative")
+    if unit == "bytes" and not suffix:
+        bare = shorten(str(value).strip())
+        raise UnitError(
+            f"'{bare}' has no unit, and a byte budget needs one: write \"{bare}B\","
+            f' "{bare}KiB" or "{bare}MiB" (a string, as TOML wants)'
+        )
     scaled = number * table[suffix]
-    return scaled if unit == "ms" else round(scaled)
+    if unit == "ms":
+        try:
+            return float(scaled)
+        except OverflowError:
+            raise UnitError(_too_large(str(value), f"{sys.float_info.max:.3g} ms")) from None
+    whole = scaled.numerator // scaled.denominator
+    if whole >= MAX_QUANTITY:
+        raise UnitError(_too_large(str(value)))
+    return whole
 
 
 def count(n: int) -> str:
-    """62369152 → '62.4M' (decimal units)."""
+    """62369152 → '62.4M' (decimal units); past a million T in exponent form ('1e+300T')."""
+    if abs(n) >= 10**18:
+        from decimal import Decimal
+
+        return f"{Decimal(n) / 10**12:.3g}T"
     for suffix, scale in (("T", 10**12), ("G", 10**9), ("M", 10**6), ("k", 10**3)):
         if abs(n) >= scale:
             return f"{n / scale:.1f}{suffix}"
@@ -77,7 +135,11 @@ def count(n: int) -> str:
 
 
 def nbytes(n: int) -> str:
-    """249476608 → '237.9 MiB' (binary units)."""
+    """249476608 → '237.9 MiB' (binary units); past a million TiB in exponent form."""
+    if abs(n) >= 2**60:
+        from decimal import Decimal
+
+        return f"{Decimal(n) / 2**40:.3g} TiB"
     for suffix, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if abs(n) >= scale:
             return f"{n / scale:.1f} {suffix}"

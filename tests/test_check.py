@@ -95,11 +95,13 @@ def test_within_budget_exits_0_with_unit_suffixes(tmp_path: Path) -> None:
 def test_each_metric_at_its_figure_passes_and_one_below_fails(
     tmp_path: Path, metric: str, actual: int
 ) -> None:
-    at = spec_file(tmp_path, "at", f"[budget]\n{metric} = {actual}\n")
+    # a byte budget needs a unit (issue 9): "10728B"; counts may stay bare
+    unit = "B" if metric.endswith("memory") else ""
+    at = spec_file(tmp_path, "at", f'[budget]\n{metric} = "{actual}{unit}"\n')
     result = invoke(str(at))
     assert result.exit_code == 0, result.output
 
-    below = spec_file(tmp_path, "below", f"[budget]\n{metric} = {actual - 1}\n")
+    below = spec_file(tmp_path, "below", f'[budget]\n{metric} = "{actual - 1}{unit}"\n')
     result = invoke(str(below), "--format", "json")
     assert result.exit_code == 1, result.output
     doc = json.loads(result.stdout)
@@ -124,8 +126,9 @@ def test_profile_defaults_set_batch_and_dtype(tmp_path: Path) -> None:
     cases = [("weight_memory", 5_364), ("activation_memory", 2_128), ("macs", 37_888)]
     profile = '[profile]\nbatch = 4\ndtype = "fp16"\n'
     for metric, actual in cases:
-        ok = spec_file(tmp_path, "ok", f"[budget]\n{metric} = {actual}\n{profile}")
-        over = spec_file(tmp_path, "over", f"[budget]\n{metric} = {actual - 1}\n{profile}")
+        unit = "B" if metric.endswith("memory") else ""  # a byte budget needs a unit
+        ok = spec_file(tmp_path, "ok", f'[budget]\n{metric} = "{actual}{unit}"\n{profile}')
+        over = spec_file(tmp_path, "over", f'[budget]\n{metric} = "{actual - 1}{unit}"\n{profile}')
         assert invoke(str(ok)).exit_code == 0, metric
         assert invoke(str(over)).exit_code == 1, metric
 
@@ -174,7 +177,7 @@ BAD = [
     (
         "overflow",
         f'layers = "{TINY}"\n[budget]\nmacs = "1e400"\n',
-        ":3: budget 'macs': '1e400' is not a finite number",
+        ":3: budget 'macs': '1e400' is too large for a budget",
     ),
     (
         "latency_inf",

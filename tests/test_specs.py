@@ -182,7 +182,6 @@ QUANTITIES = [
     ("3MB", "bytes", 3_000_000),
     ("2GB", "bytes", 2_000_000_000),
     ("512B", "bytes", 512),
-    ("512", "bytes", 512),
     (250, "ms", 250),
     ("7.5", "ms", 7.5),
     ("20ms", "ms", 20),
@@ -206,6 +205,7 @@ BAD_QUANTITIES = [
     (True, "count", "expected a number"),
     ([1], "bytes", "expected a number"),
     ("5s", "ms", "unknown suffix 's'"),
+    ("512", "bytes", "a byte budget needs one"),  # 512 B or 512 MiB? (issue 9)
 ]
 
 
