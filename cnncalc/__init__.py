@@ -7,11 +7,20 @@
 
 from __future__ import annotations
 
-from cnncalc.api import analyze
+from cnncalc.api import CnnCalcTypeError, CnnCalcValueError, analyze
 from cnncalc.errors import CnnCalcError, DslError
 
 __version__ = "0.1.0"
-__all__ = ["CnnCalcError", "DslError", "__version__", "analyze", "build", "profile"]
+__all__ = [
+    "CnnCalcError",
+    "CnnCalcTypeError",
+    "CnnCalcValueError",
+    "DslError",
+    "__version__",
+    "analyze",
+    "build",
+    "profile",
+]
 
 # `build` and `profile` need torch, so they are imported on first use (DESIGN §2: importing
 # cnncalc never imports torch). Their modules are named builder and profiler so that
