@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis import PROFILE_DTYPES as DTYPES
 from cnncalc.analysis import Report
+from cnncalc.api import CnnCalcTypeError, CnnCalcValueError, check_whole
 from cnncalc.builder import (
     InternalError,
     RowHooks,
@@ -46,6 +47,7 @@ from cnncalc.builder import (
 )
 from cnncalc.errors import CnnCalcError
 from cnncalc.ir import Shape
+from cnncalc.units import nbytes
 
 if TYPE_CHECKING:
     import torch
@@ -58,6 +60,12 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 DEFAULT_WARMUP = 3
 DEFAULT_MIN_TIME = 1.0  # seconds of timed runs per mode
 MIN_RUNS = 3
+# Upper bounds on what a user may ask for (issue 9: `min_time = 1e308` or `warmup = 10**12`
+# would run for ever): an hour of timing per mode, ten thousand untimed runs.
+MAX_MIN_TIME = 3600.0
+MAX_WARMUP = 10_000
+# p90 / p10 of the timed runs above this: other work shared the machine (issue 9).
+WIDE_SPREAD = 1.5
 LR = 1e-6  # tiny, so that many timed steps leave the weights (and the timings) as they were
 
 # `profile()` options a spec file's [profile] table may set (DESIGN §5), with their defaults.
@@ -197,6 +205,7 @@ class ProfileReport:
     per_layer: PerLayer | None
     static: Report = field(repr=False)
     notes: tuple[str, ...] = ()
+    warnings: tuple[tuple[str, str], ...] = ()  # (what, message), e.g. a wide timing spread
 
 
 # -- FLOPs ---------------------------------------------------------------------------------
@@ -559,6 +568,22 @@ def time_runs(
     return times
 
 
+def spread_warnings(latency: dict[str, Latency]) -> tuple[tuple[str, str], ...]:
+    """A warning for each mode whose p90 exceeds WIDE_SPREAD × p10: the runs were disturbed by
+    other work, so the median is not to be trusted (issue 9)."""
+    out = []
+    for mode, lat in latency.items():
+        if lat.p90 > WIDE_SPREAD * lat.p10:
+            ratio = f"{lat.p90 / lat.p10:.1f}×" if lat.p10 > 0 else "far above"
+            message = (
+                f"the timing spread is wide (p90 {lat.p90:.3f} ms is {ratio} p10"
+                f" {lat.p10:.3f} ms): the machine was busy and these timings are unreliable;"
+                " close other work or raise --min-time"
+            )
+            out.append((f"latency {mode}", message))
+    return tuple(out)
+
+
 def summarize(times: list[float], clock: str) -> Latency:
     """Median, p10, p90 and the rest of a list of run times (ms)."""
     return Latency(
@@ -817,6 +842,7 @@ def profile(
     from cnncalc.api import analyze, load
 
     resolved = load(spec)
+    given_warmup, given_min_time = warmup, min_time
     options = resolve_options(resolved, DEFAULTS, device=device, batch=batch, dtype=dtype,
                               mode=mode, warmup=warmup, min_time=min_time,
                               optimizer=optimizer)  # fmt: skip
@@ -830,21 +856,32 @@ def profile(
         )
     if dtype not in DTYPES:
         raise CnnCalcError(f"profile runs fp32, fp16 or bf16, not '{dtype}'")
-    if batch < 1:
-        raise CnnCalcError(f"batch must be at least 1, got {batch}")
-    if warmup < 0:
-        raise CnnCalcError(f"warmup must be 0 or more runs, got {warmup}")
-    if not 0 < min_time < float("inf"):  # inf would time forever
-        raise CnnCalcError(f"min_time must be a positive number of seconds, got {min_time}")
+    from_spec = {k for k, v in (("warmup", given_warmup), ("min_time", given_min_time))
+                 if v is None and resolved.path and k in dict(resolved.profile)}  # fmt: skip
+    where = {k: f" (in the [profile] of {resolved.path})" if k in from_spec else ""
+             for k in ("warmup", "min_time")}  # fmt: skip
+    warmup = check_whole("warmup", warmup, 0, MAX_WARMUP, " untimed runs" + where["warmup"])
+    if isinstance(min_time, bool) or not isinstance(min_time, (int, float)):
+        raise CnnCalcTypeError(f"min_time must be a number of seconds, got {min_time!r}")
+    if not 0 < min_time <= MAX_MIN_TIME:  # inf, nan and 1e308 would time for ever
+        raise CnnCalcValueError(
+            f"min_time must be a positive number of seconds, at most {MAX_MIN_TIME:.0f}"
+            f"{where['min_time']}, got {min_time}"
+        )
     cpus = os.cpu_count() or 1
-    if threads is not None and not 1 <= threads <= cpus:  # thousands crash libgomp
-        raise CnnCalcError(f"threads must be between 1 and {cpus} (this machine's CPUs),"
-                           f" got {threads}")  # fmt: skip
+    if threads is not None:  # thousands crash libgomp
+        threads = check_whole("threads", threads, 1, cpus, " (this machine's CPUs)")
     # errors located in the spec file as written, [blocks] calls included
     static = analyze(resolved, input=input, batch=batch, dtype=dtype, optimizer=optimizer)
+    # Before a single tensor is made (on the CPU before torch is even imported): a batch the
+    # device cannot hold is refused with the static estimate (issue 9: `--batch 10**30`).
+    if device == "cpu":
+        skip_train = _check_memory(resolved, static, "cpu", host_free_bytes(), mode, input)
     torch = require_torch()
     dev, device_name = resolve_device(device)
     tdtype = torch_dtype(dtype, dev)
+    if device != "cpu":
+        skip_train = _check_memory(resolved, static, dev, free_bytes(dev), mode, input)
     previous_threads = torch.get_num_threads()
     if threads is not None:
         torch.set_num_threads(threads)
@@ -871,6 +908,7 @@ def profile(
                 optimizer=optimizer,
                 threads=torch.get_num_threads() if dev.type == "cpu" else threads,
                 progress=progress or (lambda stage, done: None),
+                skip_train=skip_train,
             )
     except CnnCalcError:
         raise
@@ -892,6 +930,59 @@ def profile(
             torch.set_num_threads(previous_threads)
 
 
+def free_bytes(dev: Any) -> int | None:
+    """Memory the device can still give, where it can be read: CUDA's free memory, the host's
+    MemAvailable (Linux) or physical memory for the CPU; None when unknown (MPS)."""
+    if dev.type == "cuda":
+        import torch
+
+        return int(torch.cuda.mem_get_info(dev)[0])
+    return host_free_bytes() if dev.type == "cpu" else None
+
+
+def host_free_bytes() -> int | None:
+    """The host's available memory (Linux MemAvailable, else physical memory), without torch."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return None
+
+
+def _check_memory(
+    spec: Spec, static: Report, dev: Any, free: int | None, mode: str, input: Any
+) -> str | None:
+    """Refuse a run whose static memory estimate exceeds the `free` bytes of device `dev`,
+    saying the estimate and the largest batch that would fit; for an inference-only run whose
+    training step alone would not fit, the reason to skip the training figures; else None."""
+    if free is None:
+        return None
+    t = static.totals
+    infer, train = t.peak_bytes, t.train_bytes
+    need, what = (infer, "an inference pass") if mode == "infer" else (train, "a training step")
+    if need <= free:
+        if mode == "infer" and train > free:
+            return (f"a training step needs about {nbytes(train)} (static estimate), more than"
+                    f" the {nbytes(free)} free on {dev}")  # fmt: skip
+        return None
+    from cnncalc.api import analyze
+
+    # Memory grows linearly with the batch: two points give the largest batch that fits.
+    key = "peak_bytes" if mode == "infer" else "train_bytes"
+    one, two = (getattr(analyze(spec, input=input, batch=b, dtype=static.dtype,
+                                optimizer=static.optimizer).totals, key) for b in (1, 2))  # fmt: skip
+    per_image = max(1, two - one)
+    fits = (free - (one - per_image)) // per_image
+    hint = f"try --batch {fits:,} or less" if fits >= 1 else "even batch 1 does not fit"
+    batch = f"{static.batch:,}" if static.batch < 10**15 else f"{static.batch:.3g}"
+    raise CnnCalcError(
+        f"batch {batch} needs about {nbytes(need)} for {what} on {dev} (static estimate),"
+        f" more than the {nbytes(free)} free: {hint}"
+    )
+
+
 def _measure(
     net: Any,
     static: Report,
@@ -906,6 +997,7 @@ def _measure(
     optimizer: str,
     threads: int | None,
     progress: Progress,
+    skip_train: str | None = None,
 ) -> ProfileReport:
     import torch
 
@@ -925,6 +1017,8 @@ def _measure(
     infer_peak = _cuda_infer_peak(module, x, dev) if cuda else None
     train_ok = True
     try:
+        if skip_train is not None:  # infer mode, and a training step would not fit
+            raise MemoryError(skip_train)
         train_flops = count_flops(module, x, train=True)
         progress("counting FLOPs", 1.0)
         progress("measuring memory", 0.0)
@@ -1054,6 +1148,7 @@ def _measure(
         per_layer=layer_info,
         static=static,
         notes=tuple(notes),
+        warnings=spread_warnings(latency),
     )
 
 
