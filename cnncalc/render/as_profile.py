@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from cnncalc.profiler import Figure, Latency, ProfileReport, RowProfile
+from cnncalc.render.plain import align
 from cnncalc.units import count, exact, nbytes
 
 SCHEMA = "cnncalc.profile/1"
@@ -259,30 +260,42 @@ def _headers(r: ProfileReport) -> list[str]:
     return HEADERS + (["time ms", "share"] if r.per_layer is not None else [])
 
 
-# -- table (rich) --------------------------------------------------------------------------
+# -- table (terminal) and plain text (pipe) -------------------------------------------------
+
+
+def _style(row: RowProfile) -> str | None:
+    if any(f.diff for f in (row.weights, row.flops, row.train_flops)):
+        return "red"  # a static figure PyTorch disagrees with: a bug to see at once
+    return "dim" if row.block else None
 
 
 def render_table(r: ProfileReport) -> Any:
-    """A rich Group: the per-row table, then the summary grid."""
+    """For a terminal: the title, the per-row table and the summary, each fitted to the width
+    with every number whole (render/fit.py; issue 9)."""
     from rich.console import Group
-    from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title(r), title_justify="left", header_style="bold")
-    for i, header in enumerate(_headers(r)):
-        table.add_column(header, justify="left" if i < 2 else "right", no_wrap=True)
-    for row in r.layers:
-        style = (
-            "red"
-            if any(f.diff for f in (row.weights, row.flops, row.train_flops))
-            else ("dim" if row.block else None)
-        )
-        table.add_row(*row_cells(row, r.per_layer is not None), style=style)
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column()
-    for label, value in summary_lines(r):
-        grid.add_row(label, value)
-    return Group(table, grid)
+    from cnncalc.render.fit import Col, FitTable, Pairs, Words
+
+    cols = [Col(h, right=i >= 2) for i, h in enumerate(_headers(r))]
+    rows = [row_cells(row, r.per_layer is not None) for row in r.layers]
+    table = FitTable(cols, rows, styles=[_style(row) for row in r.layers], blank="-")
+    return Group(Words(title(r), "bold"), table, Text(), Pairs(summary_lines(r)))
+
+
+def render_text(r: ProfileReport) -> str:
+    """For a pipe: plain aligned text, as `shape` and `list` print there (no box, no colour);
+    '-' in empty cells so awk sees every column."""
+    from cnncalc.render.safe import printable
+
+    headers = _headers(r)
+    grid = [headers, *(row_cells(row, r.per_layer is not None) for row in r.layers)]
+    grid = [[printable(cell) or "-" for cell in line] for line in grid]
+    out = [printable(title(r)), *align(grid, [i >= 2 for i in range(len(headers))]), ""]
+    pairs = summary_lines(r)
+    width = max(len(label) for label, _ in pairs)
+    out += [f"{label:<{width}}  {printable(value)}".rstrip() for label, value in pairs]
+    return "\n".join(out) + "\n"
 
 
 # -- markdown ------------------------------------------------------------------------------
