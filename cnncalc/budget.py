@@ -82,19 +82,32 @@ class SpecResult:
     optimizer: str
     verdicts: tuple[Verdict, ...]
     warnings: tuple[tuple[str, str], ...] = ()  # (row, message) of the analysis, e.g. sizes
+    require_budget: bool = False  # `check --require-budget`: a spec with no budget fails
 
     def count(self, status: str) -> int:
         """How many verdicts have this status."""
         return sum(v.status == status for v in self.verdicts)
 
     @property
+    def has_budget(self) -> bool:
+        """True when the spec has a budget item to judge (no [budget], or an empty one: False)."""
+        return bool(self.verdicts)
+
+    @property
+    def missing_budget(self) -> bool:
+        """True when the spec has no budget and one was required: a failure (issue 9)."""
+        return self.require_budget and not self.has_budget
+
+    @property
     def ok(self) -> bool:
-        """True when nothing is over budget (skipped items do not fail a spec)."""
-        return self.count(FAIL) == 0
+        """True when nothing is over budget (skipped items do not fail a spec) and, with
+        --require-budget, the spec has a budget."""
+        return self.count(FAIL) == 0 and not self.missing_budget
 
 
 def exit_code(results: Iterable[SpecResult]) -> int:
-    """0 when every spec is within budget, 1 when any item is over (DESIGN §2)."""
+    """0 when every spec is within budget, 1 when any item is over or a required budget is
+    missing (DESIGN §2)."""
     return 0 if all(r.ok for r in results) else 1
 
 
@@ -218,12 +231,17 @@ def judge(limit: Limit, actual: float | None, reason: str = "") -> Verdict:
 
 
 def evaluate(
-    spec: Spec, report: Report, latency: Mapping[str, float | str] | None = None
+    spec: Spec,
+    report: Report,
+    latency: Mapping[str, float | str] | None = None,
+    *,
+    require_budget: bool = False,
 ) -> SpecResult:
     """Verdicts for every budget item of `spec`, in file order.
 
     `latency` maps a device to its measured median latency in ms, or to the reason it was not
-    measured; None means latency was not asked for (`check` without --profile).
+    measured; None means latency was not asked for (`check` without --profile). With
+    `require_budget`, a spec without budget items fails.
     """
     verdicts = []
     for limit in spec.budget:
@@ -239,7 +257,7 @@ def evaluate(
             verdicts.append(judge(limit, getattr(report.totals, METRICS[limit.key])))
     batch, dtype, optimizer = settings(spec)
     return SpecResult(spec.name, spec.path or spec.name, batch, dtype, optimizer, tuple(verdicts),
-                      tuple(report.warnings))  # fmt: skip
+                      tuple(report.warnings), require_budget)  # fmt: skip
 
 
 def device_missing(device: str) -> str:
@@ -304,14 +322,16 @@ def check(
     *,
     profile: bool = False,
     measure: Callable[[Spec], Mapping[str, float | str]] | None = None,
+    require_budget: bool = False,
 ) -> list[SpecResult]:
     """Load every spec file first (any bad input stops before anything is judged), then judge
-    each; with `profile`, latency budgets are measured by `measure` (default measure_latency)."""
+    each; with `profile`, latency budgets are measured by `measure` (default measure_latency);
+    with `require_budget`, a spec without a [budget] fails."""
     specs = [load_spec(p) for p in paths]
     reports = [report_for(s) for s in specs]
     measure = measure or measure_latency
     results = []
     for spec, report in zip(specs, reports):
         latency = measure(spec) if profile and latency_devices(spec) else None
-        results.append(evaluate(spec, report, latency))
+        results.append(evaluate(spec, report, latency, require_budget=require_budget))
     return results

@@ -411,7 +411,8 @@ def test_json_schema(tmp_path: Path) -> None:
     doc = json.loads(invoke(str(path), "--format", "json").stdout)
     assert doc["schema"] == "cnncalc.check/1"
     assert (doc["ok"], doc["exit_code"]) == (True, 0)
-    assert doc["summary"] == {"specs": 1, "specs_over": 0, "passed": 1, "failed": 0, "skipped": 0}
+    assert doc["summary"] == {"specs": 1, "specs_over": 0, "specs_without_budget": 0,
+                              "passed": 1, "failed": 0, "skipped": 0}  # fmt: skip
     spec = doc["specs"][0]
     assert (spec["name"], spec["batch"], spec["dtype"], spec["optimizer"]) == (
         "tiny",
