@@ -30,6 +30,7 @@ VALUE_MIN = 24  # a key/value list puts values under their keys when less room i
 
 Cell = str | Text
 _UNIT = re.compile(r"(B|[KMGTP]iB|ms|s)\W*$")
+_HYPHEN = re.compile(r"(?<=[^\W\d]-)(?=[^\W\d])")  # 'squeeze-' | 'and-' | 'excitation'
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,18 +50,22 @@ class Col:
 
 
 def wrap_words(text: str, width: int) -> list[str]:
-    """`text` in lines of at most `width` cells, broken at spaces only: a word wider than the
-    width keeps a line of its own, whole."""
+    """`text` in lines of at most `width` cells, broken at spaces, and inside a word only after
+    a hyphen between letters ('squeeze-' 'and-excitation') when the word is wider than the
+    line; a number is never broken, and a part still wider than the width keeps a line, whole."""
     if cell_len(text) <= width:
         return [text]
     lines: list[str] = []
     line = ""
     for word in _words(text):
-        if line and cell_len(line) + 1 + cell_len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
+        parts = _HYPHEN.split(word) if cell_len(word) > width else [word]
+        for n, part in enumerate(parts):
+            glue = "" if n else " "  # the parts of a hyphenated word join without a space
+            if line and cell_len(line) + len(glue) + cell_len(part) > width:
+                lines.append(line)
+                line = part
+            else:
+                line = f"{line}{glue}{part}" if line else part
     return [*lines, line]
 
 
@@ -76,7 +81,8 @@ def _words(text: str) -> list[str]:
 
 
 def _longest_word(text: str) -> int:
-    return max((cell_len(w) for w in _words(text)), default=0)
+    """The widest piece `wrap_words` can never break."""
+    return max((cell_len(p) for w in _words(text) for p in _HYPHEN.split(w)), default=0)
 
 
 def _text(cell: Cell) -> Text:
@@ -112,22 +118,27 @@ class FitTable:
 
     # -- measuring ---------------------------------------------------------------------------
 
-    def _header(self, i: int, plain: bool) -> str:
+    def _header(self, i: int, plain: int | None) -> str:
         col = self.cols[i]
-        return (col.short or col.header) if plain else col.header
+        return col.header if plain is None else (col.short or col.header)
 
-    def _cells(self, i: int, plain: bool) -> list[str]:
-        return [(r[i].plain or self.blank) if plain else r[i].plain for r in self.rows]
+    def _cells(self, i: int, plain: int | None) -> list[str]:
+        return [r[i].plain if plain is None else (r[i].plain or self.blank) for r in self.rows]
 
-    def _natural(self, i: int, plain: bool) -> int:
+    def _natural(self, i: int, plain: int | None) -> int:
         cells = [self._header(i, plain), *self._cells(i, plain)]
         return max(cell_len(c) for c in cells)
 
-    def _wraps(self, i: int, plain: bool) -> bool:
+    def _wraps(self, i: int, plain: int | None) -> bool:
+        """Whether column i wraps: in a box, or in the plain layout of width `plain`; a
+        `boxed_only` column wraps there only when even alone with the kept columns it is wider."""
         col = self.cols[i]
-        return col.wrap and not (plain and col.boxed_only)
+        if not col.wrap or plain is None or not col.boxed_only:
+            return col.wrap
+        kept = sum(self._natural(k, plain) + GAP for k in range(self.keep))
+        return kept + self._natural(i, plain) > plain
 
-    def _least(self, i: int, plain: bool) -> int:
+    def _least(self, i: int, plain: int | None) -> int:
         """The narrowest a column may be: its natural width, or for wrapping text the longest
         word (and header), at least the column's `least` when the text is wider than that."""
         natural = self._natural(i, plain)
@@ -136,7 +147,7 @@ class FitTable:
         words = max(_longest_word(c) for c in self._cells(i, plain)) if self.rows else 0
         return max(words, cell_len(self._header(i, plain)), min(natural, self.cols[i].least))
 
-    def _widths(self, idx: list[int], width: int, plain: bool, extra: int) -> list[int]:
+    def _widths(self, idx: list[int], width: int, plain: int | None, extra: int) -> list[int]:
         """Widths of the columns `idx` in `width` cells, `extra` of which go to borders and gaps:
         natural widths, free text given what is left (never below its least width)."""
         natural = [self._natural(i, plain) for i in idx]
@@ -157,18 +168,18 @@ class FitTable:
     def boxed_width(self) -> int:
         """The cells a boxed table needs at least: columns, one space either side, borders."""
         idx = list(range(len(self.cols)))
-        return sum(self._least(i, False) for i in idx) + 3 * len(idx) + 1
+        return sum(self._least(i, None) for i in idx) + 3 * len(idx) + 1
 
     def blocks(self, width: int) -> list[list[int]]:
         """The plain layout's column blocks for `width`: the first `keep` columns in each, then as
         many of the others as fit, in order; at least one more in each block however narrow."""
         keep = list(range(self.keep))
-        used0 = sum(self._natural(i, True) + GAP for i in keep)
+        used0 = sum(self._natural(i, width) + GAP for i in keep)
         out: list[list[int]] = []
         block: list[int] = []
         used = used0
         for i in range(self.keep, len(self.cols)):
-            need = self._least(i, True)
+            need = self._least(i, width)
             if block and used + need > width:
                 out.append(keep + block)
                 block, used = [], used0
@@ -184,7 +195,7 @@ class FitTable:
         from rich.table import Table
 
         idx = list(range(len(self.cols)))
-        widths = self._widths(idx, width, False, 3 * len(idx) + 1)
+        widths = self._widths(idx, width, None, 3 * len(idx) + 1)
         table = Table(header_style=self.header_style)
         for col, w in zip(self.cols, widths):
             # An explicit width and no_wrap on every column: rich never shrinks or folds a cell;
@@ -194,7 +205,7 @@ class FitTable:
         for row, style in zip(self.rows, self.styles):
             cells = []
             for i, cell in enumerate(row):
-                if self._wraps(i, False):
+                if self._wraps(i, None):
                     cell = Text("\n".join(wrap_words(cell.plain, widths[i])), style=cell.style)
                 cells.append(cell)
             table.add_row(*cells, style=style)
@@ -207,8 +218,8 @@ class FitTable:
             if n:
                 out.append(Text())
             gaps = GAP * (len(block) - 1)
-            widths = self._widths(block, max(width, 0), True, gaps)
-            header = [Text(self._header(i, True)) for i in block]
+            widths = self._widths(block, max(width, 0), width, gaps)
+            header = [Text(self._header(i, width)) for i in block]
             out += self._lines(block, widths, [header], [self.plain_header_style])
             cells = [[r[i] if r[i].plain else Text(self.blank, style=r[i].style) for i in block]
                      for r in self.rows]  # fmt: skip
@@ -221,8 +232,8 @@ class FitTable:
         out = []
         for row, style in zip(rows, styles):
             parts = [
-                wrap_words(c.plain, w) if self._wraps(i, True) else [c.plain]
-                for i, c, w in zip(block, row, widths)
+                wrap_words(c.plain, w)  # only a wrapping column is narrower than its cells
+                for c, w in zip(row, widths)
             ]
             for k in range(max(len(p) for p in parts)):
                 line = Text(style=style or "")
