@@ -4,8 +4,8 @@ One rule for every command's terminal output: a rich box when every column fits 
 width; else the compact plain layout (aligned columns under one header, as in a pipe); else that
 layout cut into column blocks, the first column(s) repeated in each, as pandas prints a frame
 wider than the terminal. A number or a name is never shrunk, folded or cut with '…'; free text
-(a description, a skip reason) wraps at spaces. Below MIN_WIDTH nothing fits, and lines run past
-the width rather than cut a figure. All text goes through `printable()` and into rich as `Text`,
+(a description, a skip reason) and columns marked so wrap at spaces, a unit staying with its
+number. Below MIN_WIDTH nothing fits, and lines run past the width rather than cut a figure. All text goes through `printable()` and into rich as `Text`,
 never as markup: spec names and paths are user text.
 """
 
@@ -35,15 +35,16 @@ _HYPHEN = re.compile(r"(?<=[^\W\d]-)(?=[^\W\d])")  # 'squeeze-' | 'and-' | 'exci
 
 @dataclass(frozen=True, slots=True)
 class Col:
-    """A column: its header, alignment, whether its text may wrap at spaces (free text; with
-    `boxed_only`, a figure and its exact form in parentheses, which two-line rows of the plain
-    layout would make hard to read) and how narrow it may then get (never below its longest
-    word), a shorter header for the plain layout (shape's column keys) and a cell style."""
+    """A column: its header; its alignment; whether its text may wrap at spaces (free text, or
+    a figure and its exact form in parentheses: `whole_in_plain` keeps such a figure on one
+    line in the plain layout, where two-line rows read badly, unless it cannot fit at all);
+    how narrow wrapping may make it (never below its longest word); a shorter header for the
+    plain layout (shape's column keys); a style for its cells."""
 
     header: str
     right: bool = False
     wrap: bool = False
-    boxed_only: bool = False
+    whole_in_plain: bool = False
     least: int = WRAP_MIN
     short: str | None = None
     style: str | None = None
@@ -130,10 +131,10 @@ class FitTable:
         return max(cell_len(c) for c in cells)
 
     def _wraps(self, i: int, plain: int | None) -> bool:
-        """Whether column i wraps: in a box, or in the plain layout of width `plain`; a
-        `boxed_only` column wraps there only when even alone with the kept columns it is wider."""
+        """Whether column i wraps: in a box, or in the plain layout of width `plain`, where a
+        `whole_in_plain` column wraps only when even alone with the kept columns it is wider."""
         col = self.cols[i]
-        if not col.wrap or plain is None or not col.boxed_only:
+        if not col.wrap or plain is None or not col.whole_in_plain:
             return col.wrap
         kept = sum(self._natural(k, plain) + GAP for k in range(self.keep))
         return kept + self._natural(i, plain) > plain
