@@ -9,6 +9,7 @@ maximum: a metric passes when actual ≤ limit.
 from __future__ import annotations
 
 import glob
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -305,16 +306,53 @@ def measure_latency(spec: Spec) -> dict[str, float | str]:
         if missing:
             out[device] = missing
             continue
-        result = profile(
-            spec,
-            device=device,
-            batch=batch,
-            dtype=dtype,
-            mode="infer",
-            **{k: v for k, v in options.items() if v is not None},
-        )
+        try:
+            result = profile(
+                spec,
+                device=device,
+                batch=batch,
+                dtype=dtype,
+                mode="infer",
+                **{k: v for k, v in options.items() if v is not None},
+            )
+        except CnnCalcError as exc:
+            raise latency_error(spec, device, exc) from None
         out[device] = float(result.latency_ms["infer"].median)
     return out
+
+
+# The profiler's messages name `cnncalc profile`'s options; check has none of them, and takes
+# its settings from the spec's [profile] table and its devices from [budget.latency_ms].
+_DEVICE_HINT = re.compile(r"\s*\(or --device auto\)")
+_DEVICE_OPTION = re.compile(r"--device (\S+?)(?=[\s;,.)]|$)")
+_PROFILE_OPTION = re.compile(r"--(batch|dtype|warmup|min-time|optimizer|threads)\b(?: (\w[\w.]*))?")
+
+
+def _in_check_terms(msg: str) -> str:
+    """A profiler message with `--batch 2` as `[profile] batch = 2`, `--device cpu` as a cpu
+    latency budget, and so on (issue 9: `check --profile` suggested options it lacks)."""
+
+    def option(m: re.Match[str]) -> str:
+        key = m[1].replace("-", "_")
+        if m[2] is None:
+            return f"[profile] {key}"
+        value = m[2] if m[2].replace(".", "").isdigit() else f'"{m[2]}"'
+        return f"[profile] {key} = {value}"
+
+    msg = _DEVICE_HINT.sub("", msg)
+    msg = _DEVICE_OPTION.sub(lambda m: f"a [budget.latency_ms] {m[1]} budget", msg)
+    return _PROFILE_OPTION.sub(option, msg)
+
+
+def latency_error(spec: Spec, device: str, exc: CnnCalcError) -> CnnCalcError:
+    """A failure to measure a latency budget, in check's terms: it names the spec file and
+    the line of the budget item, and suggests [profile] keys, not `profile`'s options."""
+    msg = f"check --profile could not measure latency_ms.{device}: {_in_check_terms(str(exc))}"
+    if spec.path is None:
+        return CnnCalcError(msg)
+    line = next((lim.line for lim in spec.budget if lim.key == LATENCY and lim.device == device),
+                None)  # fmt: skip
+    return SpecFileError(msg, spec.path, line)
 
 
 def check(
