@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis import PROFILE_DTYPES as DTYPES
 from cnncalc.analysis import Report
-from cnncalc.api import CnnCalcTypeError, CnnCalcValueError, check_whole
+from cnncalc.api import CnnCalcTypeError, CnnCalcValueError, check_whole, settings
 from cnncalc.builder import (
     InternalError,
     RowHooks,
@@ -811,9 +811,15 @@ def resolve_options(
     spec: Spec, defaults: dict[str, Any] | None = None, **given: Any
 ) -> dict[str, Any]:
     """Keyword arguments for `profile`: each option given (not None), else the spec file's
-    [profile] value, else `defaults` (DEFAULTS, the API's) (DESIGN §5)."""
-    out = {}
+    [profile] value, else `defaults` (DEFAULTS, the API's) (DESIGN §5). Batch, dtype and
+    optimizer follow api.settings, the rule of every command (issue 9)."""
+    chosen = settings(spec, batch=given.pop("batch", None), dtype=given.pop("dtype", None),
+                      optimizer=given.pop("optimizer", None))  # fmt: skip
+    out: dict[str, Any] = {"batch": chosen.batch, "dtype": chosen.dtype,
+                           "optimizer": chosen.optimizer}  # fmt: skip
     for key, default in (defaults or DEFAULTS).items():
+        if key in out:
+            continue
         value = given.pop(key, None)
         out[key] = value if value is not None else spec.profile_value(key, default)
     out.update({k: v for k, v in given.items() if v is not None})
