@@ -572,7 +572,7 @@ def resolve_spec(spec: str) -> Spec:
     try:
         net = parse(spec)
     except DslError:
-        if _meant_as_name(text):
+        if meant_as_name(text):
             raise CnnCalcError(unknown_name(text)) from None
         raise
     return Spec(name="", description="", net=net, input=net.input)
@@ -633,7 +633,7 @@ def path_kind(text: str | Path) -> str | None:
     return "file" if stat.S_ISREG(mode) else "other"
 
 
-def _meant_as_name(text: str) -> bool:
+def meant_as_name(text: str) -> bool:
     """True when text that is not valid DSL was clearly meant as a name, not as layers: it is
     name-shaped, no piece of it is a layer, and a single word is no closer to a layer than to
     a built-in (`Cnov` stays a DSL error that suggests Conv)."""
