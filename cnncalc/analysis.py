@@ -20,14 +20,25 @@ PROFILE_DTYPES = ("fp32", "fp16", "bf16")  # what `profile` builds and runs in P
 OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2}
 
 
+# The product of strides beyond which the receptive field is refused: only strides larger than
+# the feature map get there, and past it the figures stop fitting a float (issue 9).
+MAX_JUMP = 10**18
+
+
 @dataclass(frozen=True, slots=True)
 class Rf:
     """Receptive field per axis (H, W): size, jump (effective stride) and start (centre of the
-    first output's field, in input pixels) by the standard recurrence (DESIGN §4)."""
+    first output's field, in input pixels) by the standard recurrence (DESIGN §4).
+
+    `whole` is set from the first layer that sees its whole input (GAP, FC) on: the recurrence
+    treats such a layer as a kernel as large as its input, which says nothing about the net, so
+    the totals give the field of the last spatial layer instead, with `whole` set (issue 9).
+    """
 
     size: tuple[int, int] = (1, 1)
     jump: tuple[int, int] = (1, 1)
     start: tuple[float, float] = (0.5, 0.5)
+    whole: bool = False
 
     def through(self, win: Window | None) -> Rf:
         """The field after a sliding window (None: unchanged)."""
@@ -39,7 +50,8 @@ class Rf:
             size.append(self.size[a] + (k - 1) * self.jump[a])
             start.append(self.start[a] + ((k - 1) / 2 - win.pad[a]) * self.jump[a])
             jump.append(self.jump[a] * win.stride[a])
-        return Rf((size[0], size[1]), (jump[0], jump[1]), (start[0], start[1]))
+        whole = self.whole or win.whole
+        return Rf((size[0], size[1]), (jump[0], jump[1]), (start[0], start[1]), whole)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,10 +143,10 @@ class Report:
                 continue
             if row.block and row.depth == depth:
                 hidden = []
-                for below in self.rows[i + 1 :]:
-                    if below.depth <= row.depth:
-                        break
-                    hidden.append(below)
+                j = i + 1  # an index, not a slice: a slice per block row is quadratic (issue 9)
+                while j < len(self.rows) and self.rows[j].depth > row.depth:
+                    hidden.append(self.rows[j])
+                    j += 1
                 row = replace(
                     row,
                     other_ops=row.other_ops + sum(r.other_ops for r in hidden),
@@ -148,14 +160,18 @@ class Report:
 class _Flow:
     """The tensor flowing between rows during the walk."""
 
-    __slots__ = ("grad", "live", "rf", "shape", "tid")
+    __slots__ = ("grad", "live", "rf", "shape", "spatial", "tid")
 
-    def __init__(self, shape: Shape, rf: Rf, grad: bool, tid: int, live: int) -> None:
+    def __init__(
+        self, shape: Shape, rf: Rf, grad: bool, tid: int, live: int, spatial: Rf | None = None
+    ) -> None:
         self.shape = shape
         self.rf = rf
         self.grad = grad  # needs a gradient (something trainable upstream)
         self.tid = tid  # identity of its storage, so saved tensors are counted once
         self.live = live  # bytes of it counted live for the peak (0 when a caller counts it)
+        # the field of the last layer before one that sees the whole input (the totals' figure)
+        self.spatial = rf if spatial is None else spatial
 
 
 class _Walk:
@@ -169,6 +185,7 @@ class _Walk:
         "elem",
         "last_weight",
         "names",
+        "next_suffix",
         "next_tid",
         "peak",
         "rows",
@@ -184,6 +201,9 @@ class _Walk:
         self.strict = strict
         self.rows: list[Any] = []
         self.names: set[str] = set()
+        # base name → the next suffix to try, so that 30,000 `ReLU:0` rows are named in linear
+        # time, not by scanning 'b', 'c', … from the start for each (issue 9, quadratic paths).
+        self.next_suffix: dict[str, int] = {}
         self.last_weight = 0
         self.next_tid = 1
         self.saved: dict[int, int] = {}  # tensor identity → bytes saved for backward
@@ -209,13 +229,19 @@ class _Walk:
                 raise self.error(f"label '{label}' is used twice; labels name rows uniquely", span)
             self.names.add(label)
             return label
-        name = base
-        suffix = ord("b")
+        suffix = self.next_suffix.get(base, ord("a"))
+        name = base if suffix == ord("a") else _suffixed(base, suffix)
         while name in self.names:
-            name = f"{base}{chr(suffix)}" if suffix <= ord("z") else f"{base}_{suffix - ord('a')}"
             suffix += 1
+            name = _suffixed(base, suffix)
+        self.next_suffix[base] = suffix + 1 if name != base else ord("b")
         self.names.add(name)
         return name
+
+
+def _suffixed(base: str, suffix: int) -> str:
+    """'ReLU:1b' … 'ReLU:1z', then 'ReLU:1_26', 'ReLU:1_27', …"""
+    return f"{base}{chr(suffix)}" if suffix <= ord("z") else f"{base}_{suffix - ord('a')}"
 
 
 def _has_weighted(item: Item) -> bool:
@@ -267,6 +293,15 @@ def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: in
             w.saved[tid] = w.bytes_of(y)
         for elems, itemsize in saved.extra:
             w.saved[w.tid()] = elems * w.batch * (itemsize or w.elem)
+        for elems, itemsize in saved.fixed:
+            w.saved[w.tid()] = elems * (itemsize or w.elem)
+    rf = flow.rf.through(layer.window(x))
+    if max(rf.jump) > MAX_JUMP:
+        raise w.error(
+            f"{name}: the product of strides passes 10^18, cnncalc's limit for the receptive"
+            " field; strides larger than the feature map do nothing",
+            node.span,
+        )
     allocates = not (layer.INPLACE or layer.ALIAS)
     out_bytes = w.bytes_of(y) if allocates else 0
     live = flow.live
@@ -290,7 +325,7 @@ def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: in
             backward_flops=backward,
             other_ops=layer.other_ops(x, y) * w.batch,
             activation_bytes=out_bytes,
-            rf=flow.rf.through(layer.window(x)),
+            rf=rf,
             columns=layer.columns(x),
             fan=layer.fan(x),
             warnings=notes,
@@ -299,7 +334,7 @@ def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: in
             dsl=layer.dsl(),
         )
     )
-    return _Flow(y, w.rows[-1].rf, grad, tid, live)
+    return _Flow(y, rf, grad, tid, live, flow.spatial if rf.whole else rf)
 
 
 def _block(w: _Walk, block: Block, flow: _Flow, depth: int, branch: int, extra: int) -> _Flow:
@@ -317,7 +352,8 @@ def _block(w: _Walk, block: Block, flow: _Flow, depth: int, branch: int, extra: 
         # While one branch runs, the block's input (if another branch still needs it) and the
         # outputs of the branches already done stay alive.
         branch_extra = extra + done_bytes + (flow.live if keep_input else 0)
-        start = _Flow(flow.shape, flow.rf, flow.grad, flow.tid, 0 if keep_input else flow.live)
+        start = _Flow(flow.shape, flow.rf, flow.grad, flow.tid, 0 if keep_input else flow.live,
+                      flow.spatial)  # fmt: skip
         out = _chain(w, items, start, depth + 1, b, branch_extra)
         outs.append(out)
         done_bytes += out.live
@@ -327,6 +363,9 @@ def _block(w: _Walk, block: Block, flow: _Flow, depth: int, branch: int, extra: 
     if own_bytes:
         w.peak = max(w.peak, extra + sum(o.live for o in outs) + own_bytes)
     rf = max((o.rf for o in outs), key=lambda r: r.size[0] * r.size[1])
+    spatial = max((o.spatial for o in outs), key=lambda r: r.size[0] * r.size[1])
+    if any(o.rf.whole for o in outs) and not rf.whole:  # a GAP branch sees everything
+        rf = Rf(rf.size, rf.jump, rf.start, True)
     live = own_bytes if own_bytes else outs[0].live
     leaf = [r for r in w.rows[index + 1 :] if r is not None and not r.block]
     w.rows[index] = Row(
@@ -354,14 +393,13 @@ def _block(w: _Walk, block: Block, flow: _Flow, depth: int, branch: int, extra: 
         dsl="",
     )
     tid = outs[0].tid if block.kind == "Seq" else w.tid()
-    return _Flow(y, rf, any(o.grad for o in outs), tid, live)
+    return _Flow(y, rf, any(o.grad for o in outs), tid, live, spatial)
 
 
 def _merge(w: _Walk, block: Block, name: str, shapes: list[Shape]) -> tuple[Shape, int, int]:
     """Output of the block, its own element-wise ops and its own new bytes."""
     if block.kind == "Seq":
         return shapes[0], 0, 0
-    shown = " and ".join(str(s) for s in shapes)
     if block.kind == "Res":
         if shapes[0] != shapes[1]:
             which = "identity shortcut" if len(block.branches) == 1 else "shortcut"
@@ -375,6 +413,7 @@ def _merge(w: _Walk, block: Block, name: str, shapes: list[Shape]) -> tuple[Shap
     if all(s.is_flat for s in shapes):
         y = Shape((sum(s.c for s in shapes),))
     elif any(s.is_flat for s in shapes) or len({(s.h, s.w) for s in shapes}) > 1:
+        shown = " and ".join(str(s) for s in shapes)
         raise w.error(
             f"{name}: Cat branches must agree on H×W to concatenate channels, got {shown}",
             block.span,
@@ -402,8 +441,8 @@ def analyze_net(
         raise CnnCalcError(
             f"unknown optimizer '{optimizer}'; expected one of {', '.join(OPTIMIZER_STATES)}"
         )
-    if batch < 1:
-        raise CnnCalcError(f"batch must be at least 1, got {batch}")
+    if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
+        raise CnnCalcError(f"batch must be a whole number of at least 1, got {batch!r}")
     x = input or net.input
     if x is None:
         raise CnnCalcError(
@@ -440,7 +479,8 @@ def analyze_net(
         optimizer_bytes=optimizer_bytes,
         # weights + their grads + optimizer state + running statistics + saved activations
         train_bytes=2 * weight_bytes + optimizer_bytes + buffer_bytes + saved,
-        rf=out.rf,
+        # The last spatial layer's field, flagged when GAP/FC then see the whole input (issue 9).
+        rf=Rf(out.spatial.size, out.spatial.jump, out.spatial.start, out.rf.whole),
     )
     notes = tuple((r.name, n) for r in rows for n in r.warnings)
     return Report(
