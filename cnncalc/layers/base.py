@@ -6,6 +6,7 @@ only ever calls the methods below; outside `cnncalc.layers` nothing branches on 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -14,6 +15,11 @@ from cnncalc.ir import DIM_SEPARATORS, Shape
 
 if TYPE_CHECKING:
     from torch import nn
+
+
+# The largest number a spec may write (sizes, filters, strides, …): far beyond any real net, and
+# small enough that every figure the analysis derives stays exact and fits a float (issue 9).
+MAX_NUMBER = 1_000_000_000
 
 
 class ShapeError(Exception):
@@ -28,6 +34,9 @@ class Window:
     stride: tuple[int, int]
     pad: tuple[int, int]
     dilation: tuple[int, int] = (1, 1)
+    # The layer sees its whole input at once (GAP, FC): the receptive field of the net stops
+    # being a sliding window's there (issue 9: totals give the last spatial layer's field).
+    whole: bool = False
 
     def effective(self, axis: int) -> int:
         """Kernel extent on one axis once dilation spreads it: D·(K−1)+1."""
@@ -47,6 +56,8 @@ class Saved:
     input: bool = False
     output: bool = False
     extra: tuple[tuple[int, int | None], ...] = ()
+    # Tensors whose size does not grow with the batch, as (elements, bytes per element or None).
+    fixed: tuple[tuple[int, int | None], ...] = ()
 
 
 NOTHING_SAVED = Saved()
@@ -89,38 +100,75 @@ class ArgReader:
         return self.text[self.i : self.i + n].lower()
 
     # -- values -----------------------------------------------------------------------
+    def digits(self, what: str) -> int | None:
+        """A run of ASCII digits as an int (None when there is none), at most MAX_NUMBER.
+
+        `str.isdigit` also accepts '²', '３' and '٣', which `int` rejects or reads as 3: only
+        0-9 are digits here, and a number past the limit is refused before `int` reads it
+        (a 5,000-digit one would hit Python's int-string limit; issue 9).
+        """
+        start = self.i
+        text = self.text
+        while self.i < len(text) and text[self.i].isdigit():
+            if not ("0" <= text[self.i] <= "9"):
+                raise self.error(
+                    f"{self.kind}: '{text[self.i]}' is not one of the digits 0-9; write numbers"
+                    f" in ASCII digits, e.g. {self.example}",
+                    self.i,
+                    self.i + 1,
+                )
+            self.i += 1
+        if self.i == start:
+            return None
+        run = text[start : self.i]
+        if len(run.lstrip("0")) > len(str(MAX_NUMBER)) or int(run) > MAX_NUMBER:
+            shown = run if len(run) <= 24 else f"{run[:12]}… ({len(run):,} digits)"
+            raise self.error(
+                f"{self.kind}: the number {shown} is too large; cnncalc's limit for any number"
+                f" is {MAX_NUMBER:,}",
+                start,
+                self.i,
+            )
+        return int(run)
+
     def int(self, what: str) -> int:
         """A positive integer."""
         start = self.i
-        while self.i < len(self.text) and self.text[self.i].isdigit():
-            self.i += 1
-        if self.i == start:
+        value = self.digits(what)
+        if value is None:
             got = self.text[start:] or "nothing"
             raise self.error(
                 f"{self.kind}: expected {what} (a positive integer), got '{got}';"
                 f" example: {self.example}",
                 start,
             )
-        value = int(self.text[start : self.i])
         if value <= 0:
             raise self.error(f"{self.kind}: {what} must be at least 1, got {value}", start, self.i)
         return value
 
     def number(self, what: str) -> float:
-        """A non-negative decimal number such as 0.5 or 1e3."""
+        """A finite, non-negative decimal number such as 0.5 or 1e3, in ASCII digits."""
         start = self.i
         while self.i < len(self.text) and (
-            self.text[self.i].isdigit() or self.text[self.i] in ".eE"
+            "0" <= self.text[self.i] <= "9" or self.text[self.i] in ".eE"
         ):
             self.i += 1
         try:
-            return float(self.text[start : self.i])
+            value = float(self.text[start : self.i])
         except ValueError:
             raise self.error(
                 f"{self.kind}: expected {what} (a number such as 0.5), got "
                 f"'{self.text[start:] or 'nothing'}'; example: {self.example}",
                 start,
             ) from None
+        if not math.isfinite(value):  # '1e400' reads as inf (issue 9)
+            raise self.error(
+                f"{self.kind}: {what} '{self.text[start : self.i]}' is too large to be a number;"
+                f" example: {self.example}",
+                start,
+                self.i,
+            )
+        return value
 
     def dims(self, what: str, count: tuple[int, ...]) -> tuple[int, ...]:
         """Integers joined by 'x' (or '×'); how many are allowed is given by `count`."""
@@ -191,15 +239,14 @@ class ArgReader:
         values = []
         while True:
             s = self.i
-            while self.i < len(self.text) and self.text[self.i].isdigit():
-                self.i += 1
-            if s == self.i:
+            value = self.digits("padding")
+            if value is None:
                 raise self.error(
                     f"{self.kind}: expected padding (an integer or 'same'), got "
                     f"'{self.text[s:] or 'nothing'}'; example: {self.example}",
                     s,
                 )
-            values.append(int(self.text[s : self.i]))
+            values.append(value)
             if self.i < len(self.text) and self.text[self.i] in DIM_SEPARATORS:
                 self.i += 1
                 continue

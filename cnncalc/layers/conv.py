@@ -62,9 +62,14 @@ def window_out(kind: str, x: Shape, win: Window, ceil: bool = False) -> Shape:
         k, s, p, d = win.kernel[axis], win.stride[axis], win.pad[axis], win.dilation[axis]
         out, _ = slide(n, k, s, p, d, ceil)
         if out <= 0:
+            # The window's width is the dilated one, D·(K−1)+1: a 3×3 kernel with d3 spans 7.
+            wide = f"{win.effective(axis)}-wide window"
+            if d > 1:
+                wide += f" ({k} taps dilated by {d})"
+            padded = f" (padded to {n + 2 * p})" if p else ""
             raise ShapeError(
                 f"output {AXES[axis][:-1]} size {formula(n, k, s, p, d, ceil)} is ≤ 0"
-                f" — {n} input {AXES[axis]} are too few for a {k}-wide window"
+                f" — {n} input {AXES[axis]}{padded} are too few for a {wide}"
             )
         sizes.append(out)
     return Shape((sizes[0], sizes[1], x.c))

@@ -12,11 +12,9 @@ if TYPE_CHECKING:
     from torch import nn
 
 
-def global_window(x: Shape) -> Window | None:
-    """A window over the whole feature map (FC and GAP see everything), None when flat."""
-    if x.is_flat:
-        return None
-    return Window((x.h, x.w), (1, 1), (0, 0))
+def global_window(x: Shape) -> Window:
+    """A window over the whole input: FC and GAP see everything (a vector counts as 1×1)."""
+    return Window((x.h, x.w), (1, 1), (0, 0), whole=True)
 
 
 def flat_text(x: Shape) -> str:
@@ -24,23 +22,58 @@ def flat_text(x: Shape) -> str:
     return "·".join(str(d) for d in x.dims)
 
 
+def read_input(args: ArgReader) -> Shape:
+    """An input shape: `HxWxC` or `N`, or `chw:CxHxW` (converted), or `hwc:HxWxC` (as written).
+
+    Shapes are H×W×C (DESIGN §3), but PyTorch users write C×H×W: `3x224x224` read as written is
+    a 3-row image with 224 channels and silently wrong figures. So a shape that looks
+    channel-first (first number 1–4, the other two ≥ 8) is an error unless a prefix says which
+    order is meant (issue 9). The same rule holds for --input, a spec's `input` and `In:`.
+    """
+    order = next((p for p in ("chw", "hwc") if args.peek(4) == f"{p}:"), None)
+    if order:
+        args.i += 4
+    start = args.i
+    dims = args.dims("input shape (HxWxC or N)", (1, 3))
+    args.done()
+    written = args.text[start : args.i]
+    if order and len(dims) != 3:
+        raise args.error(
+            f"{args.kind}: '{order}:' takes three numbers ({' x '.join(order.upper())}),"
+            f" e.g. {order}:{'3x224x224' if order == 'chw' else '224x224x3'}",
+            0,
+        )
+    if order == "chw":
+        return Shape((dims[1], dims[2], dims[0]))
+    if order is None and len(dims) == 3 and 1 <= dims[0] <= 4 and min(dims[1:]) >= 8:
+        c, h, w = dims
+        raise args.error(
+            f"{args.kind}: {written} looks channel-first (C×H×W, as PyTorch writes it), but"
+            f" cnncalc reads H×W×C; write {h}x{w}x{c}, or chw:{written} to give it as C×H×W,"
+            f" or hwc:{written} if you mean {c} rows × {h} columns × {w} channels",
+            start,
+            args.i,
+        )
+    return Shape(dims)
+
+
 @dataclass(frozen=True, slots=True)
 class In(LayerBase):
-    """`In:HxWxC` or `In:N` — the input; only as the first item (or use --input)."""
+    """`In:HxWxC` or `In:N` — the input; only as the first item (or use --input).
+    `In:chw:CxHxW` gives it channel-first, `In:hwc:HxWxC` insists on the order as written."""
 
     NAMES: ClassVar[tuple[str, ...]] = ("In", "Input")
+    LOWER_NAMES: ClassVar[tuple[str, ...]] = ("in", "input")
     EXAMPLE: ClassVar[str] = "In:224x224x3"
 
     shape: Shape
 
     @classmethod
     def parse(cls, args: ArgReader) -> In:
-        """HxWxC or N."""
+        """HxWxC or N, optionally after chw: or hwc:."""
         if args.at_end():
             raise args.error(f"In needs a shape, e.g. {cls.EXAMPLE} or In:784", 0)
-        dims = args.dims("input shape (HxWxC or N)", (1, 3))
-        args.done()
-        return cls(Shape(dims))
+        return cls(read_input(args))
 
     def dsl(self) -> str:
         """Canonical text."""
@@ -211,12 +244,13 @@ class AdaptAvg(LayerBase):
         return y.numel * kh * kw
 
     def window(self, x: Shape) -> Window | None:
-        """PyTorch's windows are ceil(H/Ho) wide, starting every floor(H/Ho) (approximately)."""
+        """PyTorch's windows are ceil(H/Ho) wide, starting every floor(H/Ho) (approximately);
+        to 1×1 it is GAP and sees the whole input."""
         if x.is_flat:
             return None
         kernel = (-(-x.h // self.oh), -(-x.w // self.ow))
         stride = (max(1, x.h // self.oh), max(1, x.w // self.ow))
-        return Window(kernel, stride, (0, 0))
+        return Window(kernel, stride, (0, 0), whole=(self.oh, self.ow) == (1, 1))
 
     def saved(self, x: Shape, y: Shape) -> Saved:
         """adaptive_avg_pool2d keeps its input, except the 1×1 case PyTorch computes as mean."""
