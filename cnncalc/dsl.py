@@ -14,14 +14,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc.errors import DslError, did_you_mean
+from cnncalc.errors import DslError
 from cnncalc.ir import Block, Item, Net, Node, Shape, Span
-from cnncalc.layers import ALL_NAMES, REGISTRY, ArgReader
-from cnncalc.layers.dense import In
+from cnncalc.layers import (
+    ALL_NAMES,
+    OTHER_SPELLINGS,
+    REGISTRY,
+    SUPPORTED,
+    UNSUPPORTED,
+    ArgReader,
+)
+from cnncalc.layers.dense import In, read_input
 
 SPACE = " \t\r\n"
 ARG_STOP = SPACE + "-|()*@#"
 EXAMPLE = "Conv:3x3x64p1-ReLU-Pool:2/2-FC:10"
+
+# Limits on hostile text (issue 9), each checked before the work it guards, each said in its
+# message. The built-in nets have at most 500 rows and nest parentheses 4 deep.
+MAX_ROWS = 100_000  # rows of the report once every '*N' is unrolled
+MAX_NESTING = 50  # parentheses inside parentheses: every walk after the parser recurses on it
+MAX_TEXT = 4_000_000  # characters of DSL text (the blocks of a spec expand to at most 2,000,000)
+ROW_CAP = 10**19  # row counts saturate here: past it, only "more than" is said
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +97,11 @@ def parse_name(src: str, pos: int) -> tuple[int, str]:
     return pos, src[start:pos]
 
 
-def parse_chain(src: str, pos: int) -> tuple[int, tuple[ItemAst, ...]]:
-    """item ( '-' item )*; stops before ')', '|' or the end."""
+def parse_chain(src: str, pos: int, depth: int = 0) -> tuple[int, tuple[ItemAst, ...]]:
+    """item ( '-' item )*; stops before ')', '|' or the end. `depth`: the '(' around it."""
     items = []
     while True:
-        pos, item = parse_item(src, skip(src, pos))
+        pos, item = parse_item(src, skip(src, pos), depth)
         items.append(item)
         pos = skip(src, pos)
         if pos < len(src) and src[pos] == "-":
@@ -96,11 +110,11 @@ def parse_chain(src: str, pos: int) -> tuple[int, tuple[ItemAst, ...]]:
         return pos, tuple(items)
 
 
-def parse_item(src: str, pos: int) -> tuple[int, ItemAst]:
+def parse_item(src: str, pos: int, depth: int = 0) -> tuple[int, ItemAst]:
     """A layer, a ( group ) or a block, then '*N' and '@label'."""
     start = pos
     if pos < len(src) and src[pos] == "(":
-        pos, node = parse_group(src, pos, None)
+        pos, node = parse_group(src, pos, None, depth)
     else:
         name_end, name = parse_name(src, pos)
         if not name:
@@ -119,7 +133,7 @@ def parse_item(src: str, pos: int) -> tuple[int, ItemAst]:
                 raise DslError(
                     f"{kind} needs its branches in parentheses, e.g. {example}", src, pos, name_end
                 )
-            pos, node = parse_group(src, after, "Res" if name.lower() == "res" else "Cat")
+            pos, node = parse_group(src, after, "Res" if name.lower() == "res" else "Cat", depth)
         else:
             pos, node = parse_layer(src, pos, name_end, name)
     pos, repeat, label, label_span = parse_suffix(src, pos)
@@ -149,9 +163,16 @@ def parse_layer(src: str, start: int, name_end: int, name: str) -> tuple[int, La
     return pos, LayerAst(name, args, Span(start, pos), args_pos)
 
 
-def parse_group(src: str, pos: int, kind: str | None) -> tuple[int, GroupAst]:
-    """'(' chain ( '|' chain )* ')' starting at the '('."""
+def parse_group(src: str, pos: int, kind: str | None, depth: int = 0) -> tuple[int, GroupAst]:
+    """'(' chain ( '|' chain )* ')' starting at the '('; at most MAX_NESTING deep."""
     open_pos = pos
+    if depth >= MAX_NESTING:  # STYLE: bound the depth that every later walk recurses on
+        raise DslError(
+            f"parentheses nest more than {MAX_NESTING} deep here; cnncalc's limit is"
+            f" {MAX_NESTING} levels",
+            src,
+            open_pos,
+        )
     pos += 1
     branches = []
     while True:
@@ -160,7 +181,7 @@ def parse_group(src: str, pos: int, kind: str | None) -> tuple[int, GroupAst]:
             raise DslError(
                 f"expected a layer, got {describe(src, pos)}: a branch is empty", src, pos
             )
-        pos, chain = parse_chain(src, pos)
+        pos, chain = parse_chain(src, pos, depth + 1)
         branches.append(chain)
         if pos < len(src) and src[pos] == "|":
             if kind is None:
@@ -184,15 +205,25 @@ def parse_suffix(src: str, pos: int) -> tuple[int, int, str | None, Span | None]
         num = skip(src, look + 1)
         end = num
         while end < len(src) and src[end].isdigit():
+            if not ("0" <= src[end] <= "9"):  # '²', '３', '٣' pass isdigit (issue 9)
+                raise DslError(
+                    f"'{src[end]}' is not one of the digits 0-9; write the repeat count in"
+                    " ASCII digits, e.g. *3",
+                    src,
+                    end,
+                )
             end += 1
-        if end == num or int(src[num:end]) < 1:
+        digits = src[num:end].lstrip("0")
+        if not digits:
             raise DslError(
                 "expected a repeat count of at least 1 after '*', e.g. *3",
                 src,
                 num,
                 max(end, num + 1),
             )
-        repeat = int(src[num:end])
+        # Past 19 digits the count is over any limit: read no further than that (a 5,000-digit
+        # count would hit Python's int-string limit); MAX_ROWS is checked on the whole net.
+        repeat = int(digits) if len(digits) <= 19 else ROW_CAP
         pos = look = end
         look = skip(src, pos)
     if look < len(src) and src[look] == "@":
@@ -212,6 +243,22 @@ def parse_suffix(src: str, pos: int) -> tuple[int, int, str | None, Span | None]
 
 def parse_text(src: str) -> tuple[ItemAst, ...]:
     """The whole text as one chain; anything left over is an error."""
+    if len(src) > MAX_TEXT:
+        raise DslError(
+            f"the spec text is {len(src):,} characters long; cnncalc's limit is {MAX_TEXT:,}",
+            src,
+            MAX_TEXT,
+        )
+    # Every '-' and '|' outside comments starts an item of at least one row: too many of them
+    # is refused before the parser makes an object for each (issue 9).
+    code = src if "#" not in src else "\n".join(line.split("#", 1)[0] for line in src.split("\n"))
+    items = code.count("-") + code.count("|")
+    if items > MAX_ROWS:
+        raise DslError(
+            f"the spec has more than {MAX_ROWS:,} layers; cnncalc's limit is {MAX_ROWS:,} rows",
+            src,
+            0,
+        )
     pos = skip(src, 0)
     if pos >= len(src):
         raise DslError(f"the spec is empty: expected layers such as {EXAMPLE}", src, 0)
@@ -225,6 +272,55 @@ def parse_text(src: str) -> tuple[ItemAst, ...]:
     return chain
 
 
+# -- the size of the net, before anything is unrolled -------------------------------------
+
+
+def count_rows(chain: tuple[ItemAst, ...], src: str) -> int:
+    """The rows the analysis will make of `chain`, by arithmetic on the repeat counts (issue 9:
+    nothing is unrolled before the limit is checked). Raises DslError past MAX_ROWS, with the
+    caret under the innermost item that takes the count over."""
+    culprit: list[ItemAst] = []
+    _, rows = _count_chain(chain, culprit)
+    if rows > MAX_ROWS:
+        item = culprit[0] if culprit else chain[0]
+        would = f"{rows:,}" if rows < ROW_CAP else "more than 10^19"
+        raise DslError(
+            f"the net would have {would} rows once its repeats are unrolled; cnncalc's limit is"
+            f" {MAX_ROWS:,} rows",
+            src,
+            item.span.pos,
+            item.span.end,
+        )
+    return rows
+
+
+def _count_chain(chain: tuple[ItemAst, ...], culprit: list[ItemAst]) -> tuple[int, int]:
+    """(items, rows) of a chain once resolved, saturating at ROW_CAP; recursion is bounded by
+    MAX_NESTING. The first item to push a running total past MAX_ROWS goes into `culprit`."""
+    items = rows = 0
+    for item in chain:
+        node = item.node
+        if isinstance(node, LayerAst):
+            n_items = n_rows = 0 if node.name.lower() in In.LOWER_NAMES else 1
+        elif node.kind is None:
+            n_items, n_rows = _count_chain(node.branches[0], culprit)
+        else:
+            n_items, n_rows = 1, 1
+            for branch in node.branches:
+                n_rows = min(ROW_CAP, n_rows + _count_chain(branch, culprit)[1])
+        n_items = min(ROW_CAP, n_items * item.repeat)
+        n_rows = min(ROW_CAP, n_rows * item.repeat)
+        if item.label is not None and n_items > 1:
+            n_rows = min(ROW_CAP, n_rows + 1)  # the labelled Seq block's own row
+        if item.label is not None:
+            n_items = 1
+        items = min(ROW_CAP, items + n_items)
+        rows = min(ROW_CAP, rows + n_rows)
+        if (rows > MAX_ROWS or n_rows > MAX_ROWS) and not culprit:
+            culprit.append(item)
+    return items, rows
+
+
 # -- AST → IR ---------------------------------------------------------------------------
 
 
@@ -232,10 +328,7 @@ def make_layer(ast: LayerAst, src: str) -> object:
     """Look the name up in the registry and let the kind read its arguments."""
     kind = REGISTRY.get(ast.name.lower())
     if kind is None:
-        hint = did_you_mean(ast.name, ALL_NAMES)
-        raise DslError(
-            f"unknown layer '{ast.name}'{hint}", src, ast.span.pos, ast.span.pos + len(ast.name)
-        )
+        raise DslError(unknown_layer(ast.name), src, ast.span.pos, ast.span.pos + len(ast.name))
     example = kind.EXAMPLE or kind.NAMES[0]
     reader = ArgReader(kind.NAMES[0], ast.args, src, ast.args_pos, example)
     if ast.args:
@@ -246,6 +339,40 @@ def make_layer(ast: LayerAst, src: str) -> object:
         raise DslError(exc.msg, src, ast.span.pos, ast.span.end) from None
 
 
+def unknown_layer(name: str) -> str:
+    """The message for a name that is no layer kind: 'not supported' for other frameworks'
+    layers, a did-you-mean only for a real typo, else the supported kinds (issue 9)."""
+    key = name.lower()
+    if key in UNSUPPORTED:
+        return f"'{name}' ({UNSUPPORTED[key]}) is not supported; cnncalc has {SUPPORTED}"
+    if key in OTHER_SPELLINGS:
+        return f"unknown layer '{name}': cnncalc writes it {OTHER_SPELLINGS[key]}"
+    # A typo is one or two slips in a name as long as the one meant: 'Cnov', 'Sigmod'; in a
+    # name of two letters one slip is half of it, and no guess.
+    allowed = 0 if len(key) <= 2 else 1 if len(key) <= 5 else 2
+    best = min(ALL_NAMES, key=lambda n: _edits(key, n.lower()))
+    if _edits(key, best.lower()) <= allowed:
+        return f"unknown layer '{name}' — did you mean '{best}'?"
+    return f"unknown layer '{name}'; cnncalc has {SUPPORTED}"
+
+
+def _edits(a: str, b: str) -> int:
+    """Edit distance counting a swap of neighbours as one edit (optimal string alignment)."""
+    if abs(len(a) - len(b)) > 2:
+        return 3  # more than any typo allowance; names are short, the text may not be
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[len(b)]
+
+
 def resolve(items: tuple[ItemAst, ...], src: str, top: bool) -> tuple[Item, ...]:
     """Items in IR form: repetitions unrolled, plain groups spliced, In checked."""
     out: list[Item] = []
@@ -254,8 +381,14 @@ def resolve(items: tuple[ItemAst, ...], src: str, top: bool) -> tuple[Item, ...]
             layer = make_layer(item.node, src)
             if isinstance(layer, In):
                 if not (top and index == 0):
+                    first = items[0].node if top else None
+                    given = (
+                        f"; the input is already set by '{src[first.span.pos : first.span.end]}'"
+                        if isinstance(first, LayerAst) and first.name.lower() in In.LOWER_NAMES
+                        else ""
+                    )
                     raise DslError(
-                        "In: sets the input and may only be the first layer",
+                        f"In: sets the input and may only be the first layer{given}",
                         src,
                         item.node.span.pos,
                         item.node.span.end,
@@ -299,9 +432,22 @@ def parse(src: str) -> Net:
     first = chain[0]
     net_input = None
     input_span = None
-    if isinstance(first.node, LayerAst) and first.node.name.lower() in ("in", "input"):
+    if isinstance(first.node, LayerAst) and first.node.name.lower() in In.LOWER_NAMES:
         layer = make_layer(first.node, src)
-        assert isinstance(layer, In)
+        if not isinstance(layer, In):
+            raise RuntimeError(f"the registry maps '{first.node.name}' to {type(layer).__name__}")
+        # The input is not a row: a label or a repeat on it would be silently dropped (issue 9).
+        if first.label_span is not None:
+            raise DslError(
+                "In: the input is not a row and takes no label; label the first layer instead",
+                src,
+                first.label_span.pos - 1,
+                first.label_span.end,
+            )
+        if first.repeat != 1:
+            raise DslError(
+                "In: the input cannot be repeated", src, first.node.span.end, first.span.end
+            )
         net_input = layer.shape
         input_span = first.node.span
         if len(chain) == 1:
@@ -310,13 +456,12 @@ def parse(src: str) -> Net:
                 src,
                 first.span.end,
             )
+    count_rows(chain, src)
     items = resolve(chain, src, True)
     return Net(items, src, net_input, input_span)
 
 
 def parse_shape(text: str) -> Shape:
-    """'224x224x3' or '784' (for --input and spec files)."""
+    """'224x224x3', '784', 'chw:3x224x224' or 'hwc:…' (for --input and spec files)."""
     reader = ArgReader("input", text.strip(), text.strip(), 0, "224x224x3")
-    dims = reader.dims("input shape (HxWxC or N)", (1, 3))
-    reader.done()
-    return Shape(dims)
+    return read_input(reader)
