@@ -217,12 +217,10 @@ class _Expander:
                 " in layers, call a block with $name(key=value)",
                 pos,
             )
-        close = src.find("}", pos)
-        name = src[pos + 1 : close] if close != -1 else ""
-        if close == -1 or not name.isidentifier():
-            raise self.error(frame, "expected a placeholder such as {c}: a name in braces", pos,
-                             close + 1 if close != -1 else pos + 1)  # fmt: skip
-        return name, close + 1
+        found = _placeholder(src, pos)
+        if isinstance(found, str):
+            raise self.error(frame, found, *_placeholder_span(src, pos))
+        return found
 
     def call(
         self, frame: int, src: str, pos: int, args: dict[str, str] | None, stack: tuple[str, ...]
@@ -239,9 +237,13 @@ class _Expander:
             if not self.blocks:
                 raise self.error(frame, f"unknown block '${name}': calls need a [blocks] table"
                                  " in the spec file", pos, i)  # fmt: skip
-            hint = did_you_mean(name, list(self.blocks))
-            known = hint or f"; the blocks are {', '.join(sorted(self.blocks))}"
+            hint = did_you_mean(name, list(self.blocks)) if len(self.blocks) <= 1000 else ""
+            names = sorted(self.blocks)
+            listed = ", ".join(names[:20]) + (f" and {len(names) - 20:,} more" if len(names) > 20
+                                              else "")  # fmt: skip
+            known = hint or f"; the blocks are {listed}"
             raise self.error(frame, f"unknown block '${name}'{known}", pos, i)
+        self.check_body(frame, name, pos, i)
         given, end = self.arguments(frame, src, i, name, args)
         if name in stack:
             loop = " → ".join((*stack[stack.index(name) :], name))
@@ -313,7 +315,9 @@ class _Expander:
     def value(self, frame: int, raw: str, pos: int, key: str, args: dict[str, str] | None) -> str:
         """An argument's value: digits, or `{name}` passing on an argument of the caller."""
         if raw.isdigit() and raw.isascii():
-            return str(int(raw))
+            # No int() on thousands of digits (Python's int-string limit): the layer that reads
+            # the value says when it is too large, so the digits go in as written, less zeros.
+            return raw.lstrip("0") or "0"
         if raw.startswith("{") and raw.endswith("}"):
             if args is None:
                 raise self.error(frame, f"argument '{key}': '{raw}' passes on an argument of the"
@@ -325,6 +329,24 @@ class _Expander:
         raise self.error(frame, f"argument '{key}' must be a whole number such as 64, got"
                          f" '{shown}' (no expressions: write the number)", pos,
                          pos + max(1, len(raw)))  # fmt: skip
+
+    def check_body(self, frame: int, name: str, pos: int, end: int) -> None:
+        """A malformed placeholder in a block's body is reported there, before the call's
+        arguments are matched against the body's placeholders: an unclosed `{c` would otherwise
+        read as a missing or unknown argument 'c' (issue 9)."""
+        text = self.blocks[name].text
+        i = 0
+        while (i := _next_brace(text, i)) != -1:
+            found = _placeholder(text, i)
+            if isinstance(found, str):
+                source = self.source_of.get(name)
+                if source is None:
+                    source = self.source_of[name] = len(self.sources)
+                    self.sources.append(self.blocks[name])
+                child = len(self.frames)
+                self.frames.append(Frame(source, frame, (pos, end)))
+                raise self.error(child, found, *_placeholder_span(text, i))
+            i = found[1]
 
     def parameters(self, name: str) -> tuple[str, ...]:
         """The placeholders of a block's body, in order of first use (comments skipped)."""
@@ -346,6 +368,46 @@ class _Expander:
                     i += 1
             self.params[name] = tuple(found)
         return self.params[name]
+
+
+def _next_brace(text: str, i: int) -> int:
+    """Where the next '{' outside a '#' comment is, from i on (-1: none)."""
+    while i < len(text):
+        ch = text[i]
+        if ch == "#":
+            nl = text.find("\n", i)
+            i = len(text) if nl == -1 else nl
+        elif ch == "{":
+            return i
+        else:
+            i += 1
+    return -1
+
+
+def _placeholder(text: str, pos: int) -> tuple[str, int] | str:
+    """The placeholder `{name}` at pos as (name, end), or the message saying what is wrong."""
+    close = text.find("}", pos + 1)
+    reopen = text.find("{", pos + 1)
+    newline = text.find("\n", pos + 1)
+    if close == -1 or -1 < reopen < close or -1 < newline < close:
+        return "this '{' is never closed: a placeholder is a name in braces, such as {c}"
+    name = text[pos + 1 : close]
+    if not name.isidentifier():
+        return "expected a placeholder such as {c}: a name in braces"
+    return name, close + 1
+
+
+def _placeholder_span(text: str, pos: int) -> tuple[int, int]:
+    """What to underline for a bad placeholder at pos: up to its '}', or the '{' and the name
+    after it when it is never closed."""
+    found = _placeholder(text, pos)
+    close = text.find("}", pos + 1)
+    if isinstance(found, str) and found.startswith("this '{'"):
+        end = pos + 1
+        while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+            end += 1
+        return pos, end
+    return pos, close + 1
 
 
 def _arguments_text(src: str, start: int) -> tuple[str, int]:
