@@ -11,7 +11,9 @@ SCHEMA = "cnncalc.shape/1"
 
 
 def rf_json(rf: Rf) -> dict[str, Any]:
-    """size and jump (H axis, the larger of the two for size), plus both axes."""
+    """size and jump (H axis, the larger of the two for size), plus both axes; `whole_input`
+    once a layer that sees its whole input (GAP, FC) has run: in the totals, size and jump are
+    then the last spatial layer's (issue 9)."""
     return {
         "size": max(rf.size),
         "jump": rf.jump[0],
@@ -19,6 +21,7 @@ def rf_json(rf: Rf) -> dict[str, Any]:
         "size_hw": list(rf.size),
         "jump_hw": list(rf.jump),
         "start_hw": list(rf.start),
+        "whole_input": rf.whole,
     }
 
 
