@@ -128,7 +128,12 @@ def _toml_error_line(exc: Exception) -> int | None:
 def _unquoted_hint(text: str, line: int | None) -> str:
     """'; a number with a unit is a string: weights = "62.4M"' when the bad line has one bare."""
     rows = text.splitlines()
-    if line is None or not 0 < line <= len(rows) or "=" not in rows[line - 1]:
+    if line is None or not 0 < line <= len(rows):
+        return ""
+    near = [rows[line - 1].split("#", 1)[0], rows[line - 2].split("#", 1)[0] if line > 1 else ""]
+    if any(r.count("{") > r.count("}") for r in near):  # TOML 1.0: an inline table is one line
+        return "; an inline table { … } must be on one line: write a [table] instead"
+    if "=" not in rows[line - 1]:
         return ""
     key, _, value = rows[line - 1].partition("=")
     value = value.split("#", 1)[0].strip()
@@ -342,7 +347,13 @@ def load_spec(path: str | Path) -> Spec:
     text = _read(path, shown)
     try:
         data = _toml_loads(text)
-    except ValueError as exc:  # tomllib.TOMLDecodeError
+    except ValueError as exc:  # tomllib.TOMLDecodeError, or Python's int-string limit
+        digits = re.search(r"[0-9_]{4000,}", text)
+        if "integer string conversion" in str(exc) and digits:
+            raise SpecFileError(
+                f"invalid TOML: a number of {len(digits.group()):,} digits, past what Python"
+                " reads (4,300); no budget needs more than a few", shown,
+                text.count("\n", 0, digits.start()) + 1) from None  # fmt: skip
         msg = str(exc).split(" (at line")[0]
         line = _toml_error_line(exc)
         raise SpecFileError(f"invalid TOML: {msg}{_unquoted_hint(text, line)}", shown,

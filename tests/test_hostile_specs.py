@@ -414,6 +414,23 @@ def test_the_line_finder_reads_tricky_toml(text: str, table: str, key: str, line
     assert _Lines(text).of(table, key) == line
 
 
+def test_an_inline_table_spanning_lines_is_invalid_toml_with_a_hint(tmp_path: Path) -> None:
+    """TOML 1.0 keeps an inline table on one line; tomllib says so at line 2."""
+    path = write(tmp_path, "inline.toml",
+                 f'layers = "{TINY}"\nbudget = {{ weights = 1,\n  macs = 2 }}\n')  # fmt: skip
+    result = check(str(path))
+    assert result.exit_code == 2
+    assert f"{path}:2: invalid TOML" in result.stderr
+    assert "an inline table { … } must be on one line" in result.stderr
+
+
+def test_a_number_past_pythons_int_string_limit(tmp_path: Path) -> None:
+    path = write(tmp_path, "digits.toml", f'layers = "{TINY}"\n[budget]\nweights = {"9" * 5_000}\n')
+    result = check(str(path))
+    assert result.exit_code == 2
+    assert f"{path}:3: invalid TOML: a number of 5,000 digits" in result.stderr
+
+
 def test_a_budget_error_in_tricky_toml_names_the_right_line(tmp_path: Path) -> None:
     path = write(tmp_path, "tricky.toml",
                  f'description = """\n[budget]\nweights = "x"\n"""\nlayers = "{TINY}"\n'
