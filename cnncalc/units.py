@@ -112,6 +112,8 @@ def parse_quantity(value: object, unit: str) -> int | float:
         )
     scaled = number * table[suffix]
     if unit == "ms":
+        if isinstance(value, int):  # as written: `cpu = 250` stays 250 in the JSON
+            return value
         try:
             return float(scaled)
         except OverflowError:
