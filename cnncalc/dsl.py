@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc.errors import DslError
+from cnncalc.errors import CnnCalcError, DslError
 from cnncalc.ir import Block, Item, Net, Node, Shape, Span
 from cnncalc.layers import (
     ALL_NAMES,
@@ -243,21 +243,18 @@ def parse_suffix(src: str, pos: int) -> tuple[int, int, str | None, Span | None]
 
 def parse_text(src: str) -> tuple[ItemAst, ...]:
     """The whole text as one chain; anything left over is an error."""
+    # These two say no more than the size: a caret would print the whole huge text again.
     if len(src) > MAX_TEXT:
-        raise DslError(
-            f"the spec text is {len(src):,} characters long; cnncalc's limit is {MAX_TEXT:,}",
-            src,
-            MAX_TEXT,
+        raise CnnCalcError(
+            f"the spec text is {len(src):,} characters long; cnncalc's limit is {MAX_TEXT:,}"
         )
     # Every '-' and '|' outside comments starts an item of at least one row: too many of them
     # is refused before the parser makes an object for each (issue 9).
     code = src if "#" not in src else "\n".join(line.split("#", 1)[0] for line in src.split("\n"))
     items = code.count("-") + code.count("|")
     if items > MAX_ROWS:
-        raise DslError(
-            f"the spec has more than {MAX_ROWS:,} layers; cnncalc's limit is {MAX_ROWS:,} rows",
-            src,
-            0,
+        raise CnnCalcError(
+            f"the spec has more than {MAX_ROWS:,} layers; cnncalc's limit is {MAX_ROWS:,} rows"
         )
     pos = skip(src, 0)
     if pos >= len(src):

@@ -80,10 +80,15 @@ def test_the_row_limit_is_exact() -> None:
 
 
 def test_a_text_of_too_many_layers_is_refused_before_parsing() -> None:
-    """200,000 written layers: refused by counting separators, before an object is made."""
+    """200,000 written layers: refused by counting separators, before an object is made; the
+    message does not print the text again."""
     text = "In:8x8x3-" + "-".join(["ReLU"] * 200_000)
-    _, seconds = timed(lambda: pytest.raises(DslError, parse, text))
+    info, seconds = timed(lambda: pytest.raises(CnnCalcError, parse, text))
     assert seconds < 1.0
+    assert f"more than {MAX_ROWS:,} layers" in info.value.render()
+    assert len(info.value.render()) < 200
+    with pytest.raises(CnnCalcError, match="characters long"):
+        parse("ReLU " * 1_000_000)
 
 
 def test_blocks_that_call_each_other_with_repeats(tmp_path) -> None:
