@@ -25,6 +25,9 @@ from cnncalc.errors import DslError, did_you_mean
 
 MAX_DEPTH = 32  # nested calls
 MAX_CHARS = 2_000_000  # expanded text; a guard against calls that multiply without end
+# Block calls plus placeholders in the whole expansion, counted before expanding (issue 9): each
+# is a piece of the position map, and 100,000 rows of four placeholders each stay under it.
+MAX_PIECES = 400_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,11 +439,67 @@ def _words(names: list[str] | tuple[str, ...]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
+def _scan(text: str) -> tuple[list[tuple[str, int, int]], int]:
+    """The `$name` calls of a text (name, start, end) and its number of '{', comments skipped."""
+    calls = []
+    braces = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "#":
+            nl = text.find("\n", i)
+            i = len(text) if nl == -1 else nl
+        elif ch == "$":
+            end = i + 1
+            while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+                end += 1
+            calls.append((text[i + 1 : end], i, end))
+            i = end
+        else:
+            braces += ch == "{"
+            i += 1
+    return calls, braces
+
+
+def _check_size(ex: _Expander) -> None:
+    """Count the calls and placeholders the expansion would make, by arithmetic over the block
+    bodies, and refuse past MAX_PIECES before expanding anything (issue 9). A loop or a nesting
+    past MAX_DEPTH counts for nothing here: the expansion reports it where it happens."""
+    pieces: dict[str, int] = {}
+    scans = {name: _scan(source.text) for name, source in ex.blocks.items()}
+
+    def of(name: str, depth: int, stack: set[str]) -> int:
+        if name not in scans or name in stack or depth > MAX_DEPTH:
+            return 0
+        if name not in pieces:
+            calls, braces = scans[name]
+            stack.add(name)
+            total = 1 + braces
+            for callee, _, _ in calls:
+                total = min(total + of(callee, depth + 1, stack), MAX_PIECES + 1)
+            stack.discard(name)
+            pieces[name] = total
+        return pieces[name]
+
+    total = 0
+    for name, start, end in _scan(ex.sources[0].text)[0]:
+        total += of(name, 1, set())
+        if total > MAX_PIECES:
+            raise ex.error(
+                0,
+                f"the blocks would expand to more than {MAX_PIECES:,} block calls and"
+                f" placeholders, cnncalc's limit; this call takes the count past it",
+                start,
+                end,
+            )
+
+
 def expand(
     layers: Source, blocks: dict[str, Source] | None = None, origin: str | None = None
 ) -> Expansion:
     """`layers` with every `$call` replaced by its block's body (recursively), and the map back."""
     ex = _Expander(layers, dict(blocks or {}), origin)
+    _check_size(ex)
     ex.text(0, None, ())
     return Expansion("".join(ex.out), tuple(ex.sources), tuple(ex.frames), tuple(ex.pieces),
                      origin)  # fmt: skip

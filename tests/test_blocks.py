@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import cnncalc
-from cnncalc.blocks import MAX_CHARS, MAX_DEPTH, Source, expand
+from cnncalc.blocks import MAX_CHARS, MAX_DEPTH, MAX_PIECES, Source, expand
 from cnncalc.errors import DslError, SpecFileError
 from cnncalc.specs import load_spec
 
@@ -176,10 +176,16 @@ def test_limits(tmp_path) -> None:
     deep = {f"b{i}": f"$b{i + 1}" for i in range(MAX_DEPTH + 2)} | {f"b{MAX_DEPTH + 2}": "ReLU"}
     with pytest.raises(DslError, match=f"nest more than {MAX_DEPTH} deep"):
         load_spec(write_spec(tmp_path, "$b0", deep))
+    # Ten million calls: refused by counting them, before any is expanded (issue 9).
     wide = {"w0": "ReLU"} | {f"w{i}": "-".join([f"$w{i - 1}"] * 10) for i in range(1, 8)}
-    with pytest.raises(DslError, match=f"more than {MAX_CHARS:,} characters") as info:
+    with pytest.raises(DslError, match=f"more than {MAX_PIECES:,} block calls") as info:
         load_spec(write_spec(tmp_path, "ReLU-$w7", wide))
     assert under_caret(info.value.render())[1] == "$w7"
+    # Few calls of a long body: the expanded text's own limit.
+    big = {"big": "-".join(["ReLU"] * 150_000)}
+    with pytest.raises(DslError, match=f"more than {MAX_CHARS:,} characters") as info:
+        load_spec(write_spec(tmp_path, "$big-$big-$big-$big", big))
+    assert under_caret(info.value.render())[1] == "$big"
 
 
 # [blocks] entries that are not blocks: (TOML after the layers, message, line)

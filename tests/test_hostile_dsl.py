@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import cnncalc
 from cnncalc.analysis import analyze_net
-from cnncalc.blocks import Source, expand
+from cnncalc.blocks import MAX_PIECES, Source, expand
 from cnncalc.dsl import MAX_NESTING, MAX_ROWS, count_rows, parse, parse_text
 from cnncalc.errors import CnnCalcError, DslError
 from cnncalc.layers.base import MAX_NUMBER
@@ -177,6 +177,23 @@ def test_forty_thousand_blocks_in_a_spec() -> None:
     expansion, seconds = timed(expand, layers, blocks)
     assert expansion.text.count("Res(") == n
     assert seconds < SECONDS
+
+
+EXPANSION_BLOWUPS = [
+    # ten million calls of a one-letter block: counted, not expanded
+    ({"w0": "Id"} | {f"w{i}": "-".join([f"$w{i - 1}"] * 10) for i in range(1, 8)}, "ReLU-$w7"),
+    # placeholders by the hundred thousand, called twice
+    ({"p": "-".join(["FC:{c}"] * 300_000)}, "$p(c=3)-$p(c=4)"),
+]
+
+
+@pytest.mark.parametrize(("blocks", "layers"), EXPANSION_BLOWUPS, ids=["calls", "placeholders"])
+def test_block_expansion_is_sized_before_it_is_done(blocks, layers) -> None:
+    """Calls and placeholders are counted over the bodies first: a quick, small refusal."""
+    sources = {name: Source(name, body) for name, body in blocks.items()}
+    info, seconds = timed(lambda: pytest.raises(DslError, expand, Source("", layers), sources))
+    assert f"more than {MAX_PIECES:,} block calls and placeholders" in info.value.msg
+    assert seconds < 1.0
 
 
 def test_an_unknown_block_among_many_lists_a_few() -> None:
