@@ -594,3 +594,28 @@ def test_generated_text(tokens) -> None:
     """Any mix of DSL tokens: a report or cnncalc's own error, never another exception."""
     analysed_or_error("In:16x16x4-" + "".join(tokens))
     analysed_or_error("".join(tokens))
+
+
+BLOCK_TOKENS = ["$a", "$b", "$c", "(c=8)", "(c={c})", "(c=" + "9" * 30 + ")", "{c}", "{c", "{",
+                "}", "*1000", "*99999999999999999999", "-", "ReLU", "Conv:1x1x", "(", ")", "|",
+                "Res(", "#", "\n", "²", "$", "=", ","]  # fmt: skip
+block_text = st.lists(st.sampled_from(BLOCK_TOKENS), min_size=1, max_size=20).map("".join)
+
+
+@given(block_text, st.dictionaries(st.sampled_from("abc"), block_text, max_size=3))
+def test_generated_blocks(layers, bodies) -> None:
+    """Any block bodies and calls: an expansion that parses, or cnncalc's own error."""
+    sources = {name: Source(name, body) for name, body in bodies.items()}
+    start = time.perf_counter()
+    try:
+        expansion = expand(Source("", layers), sources)
+    except CnnCalcError:
+        expansion = None
+    if expansion is not None:
+        try:
+            analyze_net(parse(expansion.text), input=parse("In:8x8x3-Id").input)
+        except DslError as exc:  # drawn under the text as written, as specs.py does
+            assert expansion.relocate(exc).render()
+        except CnnCalcError:
+            pass
+    assert time.perf_counter() - start < SECONDS
