@@ -20,15 +20,19 @@ class Shape:
         """True for an (N,) vector."""
         return len(self.dims) == 1
 
+    # h and w read dims directly: the analysis asks for them several times a row (issue 9's
+    # 100,000-row nets), and a property calling a property doubles the cost.
     @property
     def h(self) -> int:
         """Height (1 for a flat vector)."""
-        return 1 if self.is_flat else self.dims[0]
+        dims = self.dims
+        return 1 if len(dims) == 1 else dims[0]
 
     @property
     def w(self) -> int:
         """Width (1 for a flat vector)."""
-        return 1 if self.is_flat else self.dims[1]
+        dims = self.dims
+        return 1 if len(dims) == 1 else dims[1]
 
     @property
     def c(self) -> int:
