@@ -18,6 +18,8 @@ DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1, "fp64": 8}
 PROFILE_DTYPES = ("fp32", "fp16", "bf16")  # what `profile` builds and runs in PyTorch
 # Extra bytes per trainable weight kept by the optimizer (besides the weight and its grad).
 OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2}
+# Bytes per parameter tensor besides: torch.optim.Adam keeps a float32 `step` scalar for each.
+OPTIMIZER_STEP_BYTES = {"sgd": 0, "momentum": 0, "adam": 4}
 
 
 # The product of strides beyond which the receptive field is refused: only strides larger than
@@ -187,6 +189,7 @@ class _Walk:
         "names",
         "next_suffix",
         "next_tid",
+        "param_tensors",
         "peak",
         "rows",
         "saved",
@@ -207,6 +210,7 @@ class _Walk:
         self.last_weight = 0
         self.next_tid = 1
         self.saved: dict[int, int] = {}  # tensor identity → bytes saved for backward
+        self.param_tensors = 0
         self.peak = 0
 
     def tid(self) -> int:
@@ -277,6 +281,7 @@ def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: in
     if notes and w.strict:
         raise w.error(f"{name}: {notes[0]} (--strict)", node.span)
     weights = layer.weights(x)
+    w.param_tensors += layer.parameter_tensors(x)
     macs = layer.macs(x, y) * w.batch
     # DESIGN §4: backward is grad-weight plus grad-input, 2·MACs each; the first weight
     # layer (whose input needs no gradient) computes no grad-input.
@@ -461,7 +466,10 @@ def analyze_net(
     activation_bytes = sum(r.activation_bytes for r in rows)
     peak_act = max(w.peak, in_bytes)
     saved = sum(w.saved.values())
-    optimizer_bytes = OPTIMIZER_STATES[optimizer] * weight_bytes
+    optimizer_bytes = (
+        OPTIMIZER_STATES[optimizer] * weight_bytes
+        + OPTIMIZER_STEP_BYTES[optimizer] * w.param_tensors
+    )
     totals = Totals(
         weights=weights,
         buffers=buffers,

@@ -126,22 +126,27 @@ def test_tiny_chain_memory() -> None:
 #   Conv: its input, 768 B; ReLU: its output, 1,024 B; Pool: its input = that same ReLU
 #   output (counted once) + indices 64·8 = 512 B; FC: its input, 256 B → 2,560 B at fp32.
 #   At fp16 the float tensors halve, the int64 indices do not: 384 + 512 + 512 + 128 = 1,536.
+# Adam also keeps a float32 `step` scalar per parameter tensor (torch.optim.Adam's state):
+# Conv and FC, each a weight and a bias → 4 · 4 B = 16 B.
 TRAIN = [
     # dtype  optimizer   saved   train = 2·weights + optimizer state + saved
     ("fp32", "sgd", 2_560, 2 * 3_048 + 0 + 2_560),
     ("fp32", "momentum", 2_560, 2 * 3_048 + 3_048 + 2_560),
-    ("fp32", "adam", 2_560, 2 * 3_048 + 2 * 3_048 + 2_560),
+    ("fp32", "adam", 2_560, 2 * 3_048 + 2 * 3_048 + 16 + 2_560),
     ("fp16", "sgd", 1_536, 2 * 1_524 + 0 + 1_536),
-    ("fp16", "adam", 1_536, 2 * 1_524 + 2 * 1_524 + 1_536),
+    ("fp16", "adam", 1_536, 2 * 1_524 + 2 * 1_524 + 16 + 1_536),
 ]
 
 
 @pytest.mark.parametrize(("dtype", "optimizer", "saved", "train"), TRAIN)
 def test_tiny_chain_training_memory(dtype, optimizer, saved, train) -> None:
-    """Weights + grads + optimizer state (sgd 0, momentum 1×, adam 2× weights) + saved."""
+    """Weights + grads + optimizer state (sgd 0, momentum 1×, adam 2× weights and the step
+    counters) + saved."""
     t = cnncalc.analyze(TINY, dtype=dtype, optimizer=optimizer).totals
     assert t.saved_bytes == saved
-    assert t.optimizer_bytes == {"sgd": 0, "momentum": 1, "adam": 2}[optimizer] * t.weight_bytes
+    steps = 16 if optimizer == "adam" else 0
+    moments = {"sgd": 0, "momentum": 1, "adam": 2}[optimizer]
+    assert t.optimizer_bytes == moments * t.weight_bytes + steps
     assert t.train_bytes == train
 
 

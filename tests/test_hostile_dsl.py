@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import warnings
 
 import pytest
 from hypothesis import given
@@ -619,3 +620,52 @@ def test_generated_blocks(layers, bodies) -> None:
         except CnnCalcError:
             pass
     assert time.perf_counter() - start < SECONDS
+
+
+@pytest.mark.parametrize(
+    "spec", ["In:1-Flatten-FC:1-FC:1", "In:8x8x3-Conv:3x3x4nb-BN-SE:2-GAP-FC:3", "lenet5"]
+)
+def test_adam_state_is_what_torch_keeps(spec) -> None:
+    """Adam's two moments per weight plus a float32 `step` per parameter tensor, read off the
+    optimizer's state after one step (a tiny net showed the step counters as a 17% gap)."""
+    torch = pytest.importorskip("torch")
+    from cnncalc.builder import build, example_input
+
+    report = cnncalc.analyze(spec, optimizer="adam")
+    module = build(spec)
+    optimizer = torch.optim.Adam(module.parameters())
+    module(example_input(report, 2)).sum().backward()
+    optimizer.step()
+    state = [t for s in optimizer.state.values() for t in s.values() if torch.is_tensor(t)]
+    assert report.totals.optimizer_bytes == sum(t.numel() * t.element_size() for t in state)
+
+
+SAME_PADDING = [
+    # dsl, input (H, W, C), filters, kernel, dilation
+    ("Conv:1x2x1psamenb", (4, 4, 1), 1, (1, 2), 1),  # odd total on W: a padded copy 4×5
+    ("Conv:4x3x2psame", (5, 6, 3), 2, (4, 3), 1),
+    ("Conv:2x2x2psamed3", (5, 6, 3), 2, (2, 2), 3),  # 3·(2−1) = 3: odd on both axes
+    ("Conv:3x3x2psame", (5, 6, 3), 2, (3, 3), 1),  # symmetric: the input itself
+]
+
+
+@pytest.mark.parametrize(("dsl", "hwc", "filters", "kernel", "dilation"), SAME_PADDING)
+def test_same_padding_saves_what_pytorch_saves(dsl, hwc, filters, kernel, dilation) -> None:
+    """'same' with an odd total padding: PyTorch pads a copy and saves it (found by the property
+    test of issue 9 as an 18% gap in training memory)."""
+    torch = pytest.importorskip("torch")
+    h, w, c = hwc
+    conv = torch.nn.Conv2d(c, filters, kernel, padding="same", dilation=dilation)
+    found: dict[int, int] = {}
+
+    def pack(t):
+        if t.data_ptr() not in (conv.weight.data_ptr(), conv.bias.data_ptr()):
+            found[t.data_ptr()] = t.numel() * t.element_size()
+        return t
+
+    with warnings.catch_warnings():  # PyTorch warns that it makes the padded copy
+        warnings.simplefilter("ignore")
+        with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+            conv(torch.randn(2, c, h, w))
+    static = cnncalc.analyze(f"In:{h}x{w}x{c}-{dsl}", batch=2).totals.saved_bytes
+    assert static == sum(found.values())

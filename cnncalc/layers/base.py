@@ -339,6 +339,10 @@ class LayerBase:
         """The seed table's descriptive columns."""
         return Columns()
 
+    def parameter_tensors(self, x: Shape) -> int:
+        """How many parameter tensors PyTorch's module has (Adam keeps a step counter for each)."""
+        return 0
+
     def fan(self, x: Shape) -> tuple[int, int] | None:
         """(fan_in, fan_out) as PyTorch's init computes them, for weight layers."""
         return None

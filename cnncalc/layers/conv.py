@@ -209,14 +209,25 @@ class Conv(LayerBase):
         return y.numel if self.bias else 0
 
     def saved(self, x: Shape, y: Shape) -> Saved:
-        """convolution_backward keeps the input (and the weight, counted as weights)."""
-        return Saved(input=True)
+        """convolution_backward keeps the input (and the weight, counted as weights). With
+        'same' padding of an odd total D·(K−1) on an axis, ATen's convolution_same first pads the
+        input by one on the far side, and the conv keeps that padded copy instead."""
+        if self.pad != "same":
+            return Saved(input=True)
+        extra_h, extra_w = (self.dilation * (k - 1) % 2 for k in (self.kh, self.kw))
+        if not (extra_h or extra_w):
+            return Saved(input=True)
+        return Saved(extra=(((x.h + extra_h) * (x.w + extra_w) * x.c, None),))
 
     def columns(self, x: Shape) -> Columns:
         """'11×11×3', 96, 4, 3."""
         pad = "same" if self.pad == "same" else fmt_pair(self.pad)
         size = f"{self.kh}×{self.kw}×{x.c // self.groups}"
         return Columns(size, str(self.filters), fmt_pair(self.stride), pad)
+
+    def parameter_tensors(self, x: Shape) -> int:
+        """weight, and bias unless nb."""
+        return 1 + int(self.bias)
 
     def fan(self, x: Shape) -> tuple[int, int]:
         """PyTorch's fan-in C/G·Kh·Kw and fan-out F·Kh·Kw."""

@@ -128,6 +128,10 @@ class FC(LayerBase):
         """addmm/mm keep the (flattened view of the) input for the weight's gradient."""
         return Saved(input=True)
 
+    def parameter_tensors(self, x: Shape) -> int:
+        """weight, and bias unless nb."""
+        return 1 + int(self.bias)
+
     def fan(self, x: Shape) -> tuple[int, int]:
         """in, N."""
         return (x.numel, self.units)

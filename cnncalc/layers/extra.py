@@ -115,6 +115,10 @@ class SE(LayerBase):
         """(C + 1)·n for the squeeze conv, (n + 1)·C for the excitation conv."""
         return (x.c + 1) * self.squeeze + (self.squeeze + 1) * x.c
 
+    def parameter_tensors(self, x: Shape) -> int:
+        """fc1 and fc2, each a weight and a bias."""
+        return 4
+
     def macs(self, x: Shape, y: Shape) -> int:
         """The two 1×1 convs on the pooled 1×1×C vector: C·n + n·C."""
         return 2 * x.c * self.squeeze

@@ -27,6 +27,10 @@ class BN(LayerBase):
         """Running mean and variance per channel (not trainable)."""
         return 2 * x.c
 
+    def parameter_tensors(self, x: Shape) -> int:
+        """γ and β."""
+        return 2
+
     def other_ops(self, x: Shape, y: Shape) -> int:
         """Scale and shift per element."""
         return 2 * y.numel
