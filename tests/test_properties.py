@@ -26,6 +26,7 @@ HYPOTHESIS_PROFILE=long) runs thousands.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable
@@ -33,13 +34,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hypothesis import event, given, note, settings
+from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
 
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
+from typer.testing import Result
 
 from cnncalc.api import analyze, load
 from cnncalc.builder import assemble, row_modules
@@ -767,3 +769,56 @@ def check_net(case: Case, spec: str) -> None:
         f"static {static:,} B vs PyTorch {total:,} B ({error:.1%}): measured {measured},"
         f" static saved {report.totals.saved_bytes:,} B"
     )
+
+
+# -- the same nets at the command line ---------------------------------------------------------
+
+
+@settings(
+    max_examples=settings().max_examples,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    case=nets(),
+    fmt=st.sampled_from(["table", "json", "csv", "markdown"]),
+    extra=st.lists(
+        st.sampled_from(
+            [
+                "--explain",
+                "--columns=all",
+                "--columns=+macs,rf",
+                "--depth=0",
+                "--depth=1",
+                "--strict",
+            ]
+        ),
+        max_size=3,
+        unique=True,
+    ),
+)
+def test_generated_net_at_the_command_line(
+    case: Case, fmt: str, extra: list[str], cli: Callable[..., Result], tmp_path_factory
+) -> None:
+    """A valid net is an answer at the command line in every format (exit 0, no cut cell), and
+    its JSON says PyTorch's weight count and output shape."""
+    shape = None if case.in_text or case.blocks else "x".join(map(str, case.input))
+    spec = spec_of(case, tmp_path_factory.mktemp("spec") if case.blocks else None)
+    args = ["shape", spec, *(["--input", shape] if shape else [])]
+    args += ["--batch", str(case.batch), "--format", fmt, *extra]
+    note(repr(args))
+    result = cli(*args)
+    shown = f"exit {result.exit_code}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    if "--strict" in extra and result.exit_code == 2:  # a non-integer size, refused on request
+        assert result.stderr.startswith("error: ") and "non-integer" in result.stderr, shown
+        return
+    assert result.exit_code == 0, shown
+    assert "…" not in result.stdout, shown
+    if fmt == "json":
+        data = json.loads(result.stdout)
+        module = assemble(load(spec).net, analyze(spec, input=shape))
+        assert data["totals"]["weights"] == sum(p.numel() for p in module.parameters())
+        with torch.no_grad():
+            y = module.eval()(torch.randn(torch_shape(case.input, case.batch)))
+        assert tuple(y.shape[1:]) == torch_shape(tuple(data["output"]), case.batch)[1:]
