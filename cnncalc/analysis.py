@@ -184,6 +184,7 @@ class _Walk:
 
     __slots__ = (
         "batch",
+        "buffer_fixed",
         "elem",
         "last_weight",
         "names",
@@ -211,6 +212,7 @@ class _Walk:
         self.next_tid = 1
         self.saved: dict[int, int] = {}  # tensor identity → bytes saved for backward
         self.param_tensors = 0
+        self.buffer_fixed = 0
         self.peak = 0
 
     def tid(self) -> int:
@@ -282,6 +284,7 @@ def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: in
         raise w.error(f"{name}: {notes[0]} (--strict)", node.span)
     weights = layer.weights(x)
     w.param_tensors += layer.parameter_tensors(x)
+    w.buffer_fixed += layer.buffer_fixed_bytes(x)
     macs = layer.macs(x, y) * w.batch
     # DESIGN §4: backward is grad-weight plus grad-input, 2·MACs each; the first weight
     # layer (whose input needs no gradient) computes no grad-input.
@@ -289,7 +292,8 @@ def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: in
     if layer.WEIGHTED:
         backward = 2 * macs + (2 * macs if flow.grad else 0)
     grad = flow.grad or weights > 0
-    tid = flow.tid if layer.ALIAS else w.tid()
+    alias = layer.aliases()
+    tid = flow.tid if alias else w.tid()
     if grad:
         saved = layer.saved(x, y)
         if saved.input:
@@ -307,7 +311,7 @@ def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: in
             " field; strides larger than the feature map do nothing",
             node.span,
         )
-    allocates = not (layer.INPLACE or layer.ALIAS)
+    allocates = not (layer.INPLACE or alias)
     out_bytes = w.bytes_of(y) if allocates else 0
     live = flow.live
     if allocates:
@@ -462,7 +466,7 @@ def analyze_net(
     leaf = [r for r in rows if not r.block]
     weights = sum(r.weights for r in leaf)
     buffers = sum(r.buffers for r in leaf)
-    weight_bytes, buffer_bytes = weights * elem, buffers * elem
+    weight_bytes, buffer_bytes = weights * elem, buffers * elem + w.buffer_fixed
     activation_bytes = sum(r.activation_bytes for r in rows)
     peak_act = max(w.peak, in_bytes)
     saved = sum(w.saved.values())

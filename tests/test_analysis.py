@@ -151,13 +151,14 @@ def test_tiny_chain_training_memory(dtype, optimizer, saved, train) -> None:
 
 
 def test_training_memory_with_bn() -> None:
-    """BN first: it saves its input (the 768 B image) and its output feeds the conv, which
-    saves that 768 B map; then as the tiny chain: 1,024 + 512 + 256. Weights 6 + 112 + 650 =
-    768 (3,072 B) and 6 running statistics (24 B) → 2·3,072 + 24 + 3,328 = 9,496 B."""
+    """BN first: it saves its input (the 768 B image) and the batch's mean and inverse std
+    (2·3 float32, 24 B), and its output feeds the conv, which saves that 768 B map; then as the
+    tiny chain: 1,024 + 512 + 256. Weights 6 + 112 + 650 = 768 (3,072 B); 6 running statistics
+    (24 B) and the int64 num_batches_tracked (8 B) → 2·3,072 + 32 + 3,352 = 9,528 B."""
     t = cnncalc.analyze("In:8x8x3-BN-Conv:3x3x4p1-ReLU-Pool:2/2-FC:10").totals
-    assert t.saved_bytes == 768 + 768 + 1_024 + 512 + 256
-    assert t.buffer_bytes == 24
-    assert t.train_bytes == 9_496
+    assert t.saved_bytes == 768 + 24 + 768 + 1_024 + 512 + 256
+    assert t.buffer_bytes == 24 + 8
+    assert t.train_bytes == 9_528
 
 
 def test_nothing_saved_before_the_first_weight() -> None:

@@ -669,3 +669,45 @@ def test_same_padding_saves_what_pytorch_saves(dsl, hwc, filters, kernel, dilati
             conv(torch.randn(2, c, h, w))
     static = cnncalc.analyze(f"In:{h}x{w}x{c}-{dsl}", batch=2).totals.saved_bytes
     assert static == sum(found.values())
+
+
+def torch_saved_bytes(spec: str, batch: int) -> int:
+    """Bytes autograd saves in a training step of cnncalc's build of `spec`, each storage once,
+    parameters and buffers excluded (counted apart), read off saved_tensors_hooks."""
+    torch = pytest.importorskip("torch")
+    from cnncalc.builder import build, example_input
+
+    module = build(spec).train()
+    skip = {t.data_ptr() for t in [*module.parameters(), *module.buffers()]}
+    found: dict[int, int] = {}
+
+    def pack(t):
+        if t.data_ptr() not in skip:
+            found[t.data_ptr()] = t.numel() * t.element_size()
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        module(example_input(cnncalc.analyze(spec), batch))
+    return sum(found.values())
+
+
+# Found by the property test of issue 9 on tiny nets, where a few bytes are a large share.
+SAVED_CASES = [
+    "In:1-BN",  # BN keeps the batch's mean and inverse std (float32, per channel) too
+    "In:4x4x3-Conv:1x1x3-BN-ReLU",
+    "In:4x4x1-Conv:1x1x1nb-AvgPool-ReLU-Drop:0-Pool",  # Drop:0 returns the ReLU output itself
+]
+
+
+@pytest.mark.parametrize("spec", SAVED_CASES)
+def test_saved_for_backward_is_what_pytorch_saves(spec) -> None:
+    """The static saved bytes equal PyTorch's, exactly."""
+    assert cnncalc.analyze(spec, batch=2).totals.saved_bytes == torch_saved_bytes(spec, 2)
+
+
+def test_bn_buffers_include_the_batch_counter() -> None:
+    """BatchNorm2d(3): running mean and var (3 + 3 fp32) and num_batches_tracked (one int64)."""
+    torch = pytest.importorskip("torch")
+    bn = torch.nn.BatchNorm2d(3)
+    expected = sum(b.numel() * b.element_size() for b in bn.buffers())
+    assert cnncalc.analyze("In:4x4x3-BN").totals.buffer_bytes == expected == 32

@@ -181,6 +181,10 @@ class Drop(LayerBase):
         """Canonical text."""
         return "Drop" if self.p == 0.5 else f"Drop:{self.p:g}"
 
+    def aliases(self) -> bool:
+        """At p = 0 PyTorch returns the input itself, in training too."""
+        return self.p == 0
+
     def saved(self, x: Shape, y: Shape) -> Saved:
         """In training PyTorch keeps a mask of the compute dtype (read off saved_tensors_hooks);
         at p = 0 it returns the input and keeps nothing, at p = 1 it multiplies by a scalar zero

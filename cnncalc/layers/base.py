@@ -339,6 +339,15 @@ class LayerBase:
         """The seed table's descriptive columns."""
         return Columns()
 
+    def aliases(self) -> bool:
+        """True when the output is the input tensor itself (ALIAS, or a value that makes it so)."""
+        return self.ALIAS
+
+    def buffer_fixed_bytes(self, x: Shape) -> int:
+        """Bytes of non-trainable state besides `buffers` elements that do not follow the dtype
+        (BN's int64 batch counter)."""
+        return 0
+
     def parameter_tensors(self, x: Shape) -> int:
         """How many parameter tensors PyTorch's module has (Adam keeps a step counter for each)."""
         return 0

@@ -27,6 +27,10 @@ class BN(LayerBase):
         """Running mean and variance per channel (not trainable)."""
         return 2 * x.c
 
+    def buffer_fixed_bytes(self, x: Shape) -> int:
+        """num_batches_tracked, one int64."""
+        return 8
+
     def parameter_tensors(self, x: Shape) -> int:
         """γ and β."""
         return 2
@@ -36,8 +40,9 @@ class BN(LayerBase):
         return 2 * y.numel
 
     def saved(self, x: Shape, y: Shape) -> Saved:
-        """native_batch_norm keeps its input (plus per-channel statistics)."""
-        return Saved(input=True)
+        """native_batch_norm keeps its input and the batch's mean and inverse std per channel,
+        in float32 whatever the compute dtype (the statistics do not grow with the batch)."""
+        return Saved(input=True, fixed=((2 * x.c, 4),))
 
     def explain(self, x: Shape, y: Shape) -> list[str]:
         """Where the weights come from."""
