@@ -141,14 +141,15 @@ def test_identical_nets_and_builtin_names() -> None:
 
 def test_same_rows_with_other_settings_are_not_identical(tmp_path: Path) -> None:
     # adam keeps 2 states per weight (DESIGN §4): A's 310 weights · 4 B · 2 = +2,480 B of
-    # training memory, while every row is the same
+    # training memory, and a float32 step per parameter tensor (two convs and the FC, each a
+    # weight and a bias: 6 · 4 B = 24 B), while every row is the same
     sgd = tmp_path / "sgd.toml"
     sgd.write_text(f'layers = "{A}"\n', encoding="utf-8")
     adam = tmp_path / "adam.toml"
     adam.write_text(f'layers = "{A}"\n[profile]\noptimizer = "adam"\n', encoding="utf-8")
     doc = diff_json(str(sgd), str(adam))
     assert doc["identical"] is False
-    assert doc["totals"]["train_bytes"]["delta"] == 2_480
+    assert doc["totals"]["train_bytes"]["delta"] == 2_480 + 24
     result = runner.invoke(app, ["diff", str(sgd), str(adam)])
     assert "only the totals differ (training memory)" in result.stdout
     assert "optimizer adam" in result.stdout

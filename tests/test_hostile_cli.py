@@ -93,8 +93,9 @@ def test_shape_applies_the_specs_profile(cli, profiled: Path) -> None:
     assert (doc["batch"], doc["dtype"], doc["optimizer"]) == (4, "fp16", "adam")
     # 72 output elements × batch 4 × 2 bytes (fp16)
     assert doc["totals"]["activation_bytes"] == TINY_NODES * 4 * 2
-    # adam keeps 2 states per weight: 20 weights × 2 bytes × 2
-    assert doc["totals"]["optimizer_bytes"] == TINY_WEIGHTS * 2 * 2
+    # adam keeps 2 states per weight: 20 weights × 2 bytes × 2, and a float32 step counter per
+    # parameter tensor (the conv's weight and bias): 2 × 4 bytes
+    assert doc["totals"]["optimizer_bytes"] == TINY_WEIGHTS * 2 * 2 + 2 * 4
 
 
 def test_shape_option_given_wins_over_the_spec(cli, profiled: Path) -> None:
