@@ -50,9 +50,20 @@ def totals_lines(report: Report) -> list[tuple[str, str]]:
                 f" ({nbytes(t.optimizer_bytes)}) + saved for backward ({nbytes(t.saved_bytes)})"
             ),
         ),
-        ("receptive field", f"{_pair(t.rf.size)} (jump {_pair(t.rf.jump)})"),
+        ("receptive field", _rf_line(report)),
     ]
     return lines
+
+
+def _rf_line(report: Report) -> str:
+    """The last spatial layer's field; GAP/FC are not kernels, they see the whole input (issue 9)."""
+    rf = report.totals.rf
+    if report.input.is_flat:
+        return "none: the input is a vector, which FC layers see whole"
+    text = f"{_pair(rf.size)} (jump {_pair(rf.jump)})"
+    if rf.whole:
+        text += ", last spatial layer; GAP/FC see the whole input"
+    return text
 
 
 def _pair(p: tuple[int, int]) -> str:
