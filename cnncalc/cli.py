@@ -4,16 +4,45 @@ pick a renderer, return the exit code. Every CnnCalcError becomes one message an
 import sys
 from collections.abc import Callable, Iterable
 from enum import Enum
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
+import typer.core
 
 from cnncalc import __version__
 from cnncalc.errors import CnnCalcError
 
 T = TypeVar("T")
 
+
+class _Group(typer.core.TyperGroup):
+    """The command group, with click's own usage errors (an unknown option, a value out of
+    range) told as every other user mistake is: one `error:` line and exit 2 (DESIGN §7),
+    not click's boxed usage panel."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        from typer import _click as click  # typer 0.26-0.28 (our pin) vendors click here
+
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:  # bare `cnncalc`: the help
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            message = exc.format_message().rstrip(".")
+            where = exc.ctx.command_path if getattr(exc, "ctx", None) else "cnncalc"
+            say(f"error: {message[:1].lower()}{message[1:]} ({where} --help shows the options)")
+            sys.exit(2)
+        except typer.Abort:
+            say("interrupted")
+            sys.exit(2)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=_Group,
     name="cnncalc",
     help=(
         "Calculator and profiler for convolutional networks.\n\n"
@@ -97,6 +126,14 @@ SPEC_HELP = (
     " 'In:32x32x3-Conv:3x3x16p1-ReLU-Pool-FC:10'."
 )
 Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of errors.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print no warnings.")]
+
+
+def say(line: str) -> None:
+    """A line on stderr, written through sys.stderr (not click's own UTF-8 stream) so that a
+    narrow encoding degrades '—' or '×' like stdout does (cnncalc/streams.py)."""
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
 
 
 def run(debug: bool, work: Callable[[], T]) -> T:
@@ -107,7 +144,7 @@ def run(debug: bool, work: Callable[[], T]) -> T:
         if debug:
             raise
         typer.secho("error: ", fg="red", bold=True, err=True, nl=False)
-        typer.echo(exc.render(), err=True)
+        say(exc.render())
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
@@ -120,7 +157,17 @@ def print_rich(renderable: object) -> None:
 
     console = Console()
     if console.is_terminal:
-        console.print(renderable)
+        import shutil
+
+        from cnncalc.render.fit import MIN_WIDTH
+
+        # Issue 9: COLUMNS=0 says nothing of the width (as for `ls`): ask the terminal, else 80.
+        # Below MIN_WIDTH nothing fits: lay out for MIN_WIDTH and let the terminal wrap whole
+        # lines; crop=False, so rich never cuts a line at the edge either.
+        width = console.width if console.width > 0 else shutil.get_terminal_size().columns
+        if width != console.width or width < MIN_WIDTH:
+            console = Console(width=max(width, MIN_WIDTH))
+        console.print(renderable, crop=False)
         return
     import io
 
@@ -129,10 +176,32 @@ def print_rich(renderable: object) -> None:
     sys.stdout.write("\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n")
 
 
-def warn(warnings: Iterable[tuple[str, str]], where: str = "") -> None:
-    """The analysis' warnings, (row, message) pairs, on stderr; `where` names the spec."""
+def warning_lines(warnings: Iterable[tuple[str, str]], shown_rows: int = 3) -> list[str]:
+    """(row, message) pairs folded into lines: one line per distinct message, naming its first
+    rows and how many more (a repeated block warns once per copy; issue 9), with ×N when the
+    same row says it more than once."""
+    rows: dict[str, list[str]] = {}  # message → its rows, in order of first appearance
     for name, message in warnings:
-        typer.echo(f"warning: {where}{name}: {message}", err=True)
+        rows.setdefault(message, []).append(name)
+    lines = []
+    for message, names in rows.items():
+        distinct = list(dict.fromkeys(names))
+        who = ", ".join(distinct[:shown_rows])
+        if len(distinct) > shown_rows:
+            more = len(distinct) - shown_rows
+            who += f" and {more} more row{'s' if more > 1 else ''}"
+        times = f" (×{len(names)})" if len(names) > len(distinct) else ""
+        lines.append(f"{who}: {message}{times}")
+    return lines
+
+
+def warn(warnings: Iterable[tuple[str, str]], where: str = "", quiet: bool = False) -> None:
+    """The analysis' warnings, (row, message) pairs, on stderr, each distinct one once;
+    `where` names the spec; `quiet` (-q) drops them."""
+    if quiet:
+        return
+    for line in warning_lines(warnings):
+        say(f"warning: {where}{line}")
 
 
 def _version(value: bool) -> None:
@@ -161,11 +230,26 @@ def shape(
         str | None,
         typer.Option("--input", "-i", help="Input shape HxWxC (or N); overrides the spec's."),
     ] = None,
-    batch: Annotated[int, typer.Option("--batch", "-b", min=1, help="Batch size.")] = 1,
-    dtype: Annotated[Dtype, typer.Option(help="Bytes per element for memory.")] = Dtype.fp32,
+    batch: Annotated[
+        int | None,
+        typer.Option(
+            "--batch",
+            "-b",
+            min=1,
+            help="Batch size (default: the spec's \\[profile] batch, else 1).",
+        ),
+    ] = None,
+    dtype: Annotated[
+        Dtype | None,
+        typer.Option(help="Bytes per element for memory (default: the spec's, else fp32)."),
+    ] = None,
     optimizer: Annotated[
-        Optimizer, typer.Option(help="Optimizer state counted in the training-memory estimate.")
-    ] = Optimizer.sgd,
+        Optimizer | None,
+        typer.Option(
+            help="Optimizer state counted in the training-memory estimate"
+            " (default: the spec's, else sgd)."
+        ),
+    ] = None,
     columns: Annotated[
         str | None,
         typer.Option(
@@ -199,6 +283,7 @@ def shape(
             help="Print the layers as plain DSL, with every \\[blocks] call expanded, and stop.",
         ),
     ] = False,
+    quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
     """Static per-layer table: output shapes, weights, MACs, memory, receptive field.
@@ -237,9 +322,9 @@ def shape(
         lambda: analyze(
             spec,
             input=input,
-            batch=batch,
-            dtype=dtype.value,
-            optimizer=optimizer.value,
+            batch=batch,  # None: the spec's [profile], else the default (api.settings)
+            dtype=dtype.value if dtype else None,
+            optimizer=optimizer.value if optimizer else None,
             strict=strict,
         ),
     )
@@ -266,7 +351,7 @@ def shape(
         from cnncalc.render import as_text
 
         sys.stdout.write(as_text.render(report, cols, explain))
-    warn(report.warnings)
+    warn(report.warnings, quiet=quiet)
 
 
 @app.command("list")
@@ -330,9 +415,18 @@ def check(
             " junit (XML), github (workflow commands) or markdown.",
         ),
     ] = CheckFormat.table,
+    require_budget: Annotated[
+        bool,
+        typer.Option(
+            "--require-budget",
+            help="Fail (exit 1) a spec that has no \\[budget] to check.",
+        ),
+    ] = False,
+    quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
-    """Check each spec's \\[budget]: exit 0 all within budget, 1 any over, 2 bad input.
+    """Check each spec's \\[budget]: exit 0 all within budget, 1 any over (or, with
+    --require-budget, any spec without a budget), 2 bad input.
 
     Examples:
 
@@ -348,7 +442,8 @@ def check(
 
     def work() -> list:
         try:
-            return check_budgets(spec_paths(specs), profile=profile)
+            return check_budgets(spec_paths(specs), profile=profile,
+                                 require_budget=require_budget)  # fmt: skip
         except CnnCalcError as exc:  # CI formats report bad input in their own terms too
             if format is CheckFormat.github:
                 sys.stdout.write(as_check.github_error(exc))
@@ -366,7 +461,7 @@ def check(
             CheckFormat.markdown: as_check.render_markdown,
         }[format]  # fmt: skip
         sys.stdout.write(render(results))
-    if format is not CheckFormat.github:  # github format annotates them on stdout
+    if format is not CheckFormat.github and not quiet:  # github annotates them on stdout
         for r in results:
             if r.warnings:
                 typer.echo(f"warning: {as_check.warnings_line(r)}", err=True)
@@ -401,6 +496,7 @@ def diff(
     format: Annotated[
         DiffFormat, typer.Option("--format", "-f", help="Output format.")
     ] = DiffFormat.table,
+    quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
     """Two nets side by side: rows aligned, changes marked, deltas of weights, MACs and memory.
@@ -433,8 +529,8 @@ def diff(
         render = {DiffFormat.table: as_diff.render_text, DiffFormat.json: as_diff.render_json,
                   DiffFormat.markdown: as_diff.render_markdown}[format]  # fmt: skip
         sys.stdout.write(render(result))
-    warn(result.a.warnings, "A: ")
-    warn(result.b.warnings, "B: ")
+    warn(result.a.warnings, "A: ", quiet)
+    warn(result.b.warnings, "B: ", quiet)
 
 
 @app.command()
@@ -465,11 +561,15 @@ def profile(
     ] = None,
     warmup: Annotated[
         int | None,
-        typer.Option(min=0, help="Untimed runs before timing (default 3)."),
+        typer.Option(min=0, help="Untimed runs before timing (default 3; at most 10,000)."),
     ] = None,
     min_time: Annotated[
         float | None,
-        typer.Option("--min-time", min=0.001, help="Seconds of timed runs per mode (default 1.0)."),
+        typer.Option(
+            "--min-time",
+            min=0.001,
+            help="Seconds of timed runs per mode (default 1.0; at most 3600).",
+        ),
     ] = None,
     threads: Annotated[
         int | None,
@@ -493,6 +593,7 @@ def profile(
     format: Annotated[
         ProfileFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ProfileFormat.table,
+    quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
     """Build the net in PyTorch and measure FLOPs, latency and memory next to the static figures.
@@ -539,10 +640,17 @@ def profile(
         sys.stdout.write(as_profile.render_json(report))
     elif format is ProfileFormat.markdown:
         sys.stdout.write(as_profile.render_markdown(report))
-    else:
+    elif sys.stdout.isatty():
         print_rich(as_profile.render_table(report))
+    else:
+        sys.stdout.write(as_profile.render_text(report))
+    warn(report.static.warnings, quiet=quiet)
+    warn(report.warnings, quiet=quiet)
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: a closed or full stdout, a broken pipe and an encoding
+    without '×' are handled here, once for every command (cnncalc/streams.py; issue 9)."""
+    from cnncalc.streams import run_guarded
+
+    sys.exit(run_guarded(app))

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from cnncalc.budget import FAIL, PASS, SKIP, SpecResult, Verdict, exit_code
 from cnncalc.errors import CnnCalcError
 from cnncalc.render.plain import align
+from cnncalc.render.safe import printable
 from cnncalc.units import count, exact, nbytes
 
 SCHEMA = "cnncalc.check/1"
@@ -40,7 +43,7 @@ def headroom(v: Verdict) -> str:
 def verdict_word(v: Verdict) -> str:
     """'pass', 'OVER' or 'skipped: why'."""
     if v.status == SKIP:
-        return f"skipped: {v.reason}"
+        return f"skipped: {printable(v.reason)}"
     return "pass" if v.status == PASS else "OVER"
 
 
@@ -61,26 +64,30 @@ def cells(v: Verdict) -> tuple[str, str, str, str, str]:
 
 
 def heading(r: SpecResult) -> str:
-    """'alexnet — specs/alexnet.toml (batch 1, fp32, sgd)'."""
-    return f"{r.name} — {r.path} (batch {r.batch}, {r.dtype}, optimizer {r.optimizer})"
+    """'alexnet — specs/alexnet.toml (batch 1, fp32, sgd)'; name and path printable (issue 9:
+    a name holding ANSI escapes or newlines never reaches a terminal raw)."""
+    return (f"{printable(r.name)} — {printable(r.path)} (batch {r.batch}, {r.dtype},"
+            f" optimizer {r.optimizer})")  # fmt: skip
 
 
 def warnings_line(r: SpecResult) -> str:
     """The analysis' warnings of a spec in one line (a CI log wants the signal, not every
     stride-2 ResNet row): how many, which rows, and where to read them."""
-    rows = list(dict.fromkeys(row for row, _ in r.warnings))
+    rows = list(dict.fromkeys(printable(row) for row, _ in r.warnings))
+    path = printable(r.path)
     if len(r.warnings) == 1:
-        return f"{r.path}: {rows[0]}: {r.warnings[0][1]}"
+        return f"{path}: {rows[0]}: {printable(r.warnings[0][1])}"
     named = ", ".join(rows[:3]) + (", …" if len(rows) > 3 else "")
-    return (f"{r.path}: {len(rows)} rows have warnings ({named}); `cnncalc shape {r.path}`"
+    return (f"{path}: {len(rows)} rows have warnings ({named}); `cnncalc shape {path}`"
             " shows them")  # fmt: skip
 
 
-def labels(results: list[SpecResult]) -> dict[int, str]:
+def labels(results: list[SpecResult], show: Any = printable) -> dict[int, str]:
     """What to call each spec in one-line messages: its name, or name and path when two specs
-    share a name (two files both called 'model' must not read as one)."""
-    names = [r.name for r in results]
-    return {i: r.name if names.count(r.name) == 1 else f"{r.name} ({r.path})"
+    share a name (two files both called 'model' must not read as one); `show` makes the user's
+    text safe for the output (printable by default; JUnit keeps it, XML escapes it)."""
+    names = Counter(r.name for r in results)
+    return {i: show(r.name) if names[r.name] == 1 else show(f"{r.name} ({r.path})")
             for i, r in enumerate(results)}  # fmt: skip
 
 
@@ -91,46 +98,59 @@ def summary(results: list[SpecResult]) -> str:
     skipped = sum(r.count(SKIP) for r in results)
     specs = f"{len(results)} spec{'s' if len(results) != 1 else ''}"
     tally = f"{passed} passed, {failed} over, {skipped} skipped"
+    label = labels(results)
+    free = [label[i] for i, r in enumerate(results) if not r.has_budget and not r.missing_budget]
+    if free:  # issue 9: a spec without a budget is said, never passed over in silence
+        tally += f"; no [budget]: {', '.join(free)}"
     if exit_code(results) == 0:
         return f"✓ {specs} within budget ({tally})"
-    label = labels(results)
     over = ", ".join(f"{label[i]} {v.metric}" for i, r in enumerate(results) for v in r.verdicts
                      if v.status == FAIL)  # fmt: skip
+    missing = [label[i] for i, r in enumerate(results) if r.missing_budget]
+    problems = ([f"over budget: {over}"] if over else []) + (
+        [f"no [budget] (--require-budget): {', '.join(missing)}"] if missing else [])  # fmt: skip
     bad = sum(not r.ok for r in results)
-    return f"✗ over budget: {over} ({bad} of {specs}; {tally})"
+    return f"✗ {'; '.join(problems)} ({bad} of {specs}; {tally})"
 
 
 EMPTY = "no [budget] table: nothing to check"
+REQUIRED = "no [budget] table, and --require-budget asks for one"
+
+
+def empty(r: SpecResult) -> str:
+    """What a spec without budget items says: nothing to check, or a failure when required."""
+    return REQUIRED if r.missing_budget else EMPTY
 
 
 def render_table(results: list[SpecResult]) -> Any:
-    """A rich table per spec, then the summary line (for a terminal)."""
+    """A table per spec, then the summary line (for a terminal), fitted to its width by
+    render/fit.py: figures are never folded or cut; a skip reason wraps at spaces."""
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
+    from cnncalc.render.fit import WRAP_MIN, Col, FitTable, Words
+
+    # In a box a figure may go over two lines ('237.9 MiB' over '(249,476,608 B)'); a skip
+    # reason wraps in any layout.
+    figure = ("actual", "budget")
+    cols = [Col(h, right=h not in ("metric", "verdict"), wrap=h in (*figure, "verdict"),
+                whole_in_plain=h in figure, least=1 if h in figure else WRAP_MIN)
+            for h in HEADERS]  # fmt: skip
     parts: list[Any] = []
     for r in results:
-        # Text, not str: a name or path with [brackets] is not rich markup. The heading goes
-        # above the table, which would wrap it at its own width.
-        table = Table(header_style="bold")
-        for h in HEADERS:
-            # On a narrow terminal the figures fold ('237.9 MiB' over '(249,476,608 B)') and the
-            # verdict keeps room for 'pass' and 'OVER'.
-            figure = h in ("actual", "budget")
-            table.add_column(h, justify="left" if h in ("metric", "verdict") else "right",
-                             no_wrap=h in ("metric", "headroom"),
-                             min_width=len("OVER") if h == "verdict" else None,
-                             overflow="fold" if figure else "ellipsis")  # fmt: skip
-        for v in r.verdicts:
-            style = {PASS: "green", FAIL: "bold red", SKIP: "dim"}[v.status]
-            row = cells(v)
-            table.add_row(*(Text(c) for c in row[:4]), Text(row[4], style=style))
-        if not r.verdicts:
-            table.add_row(Text(EMPTY), "", "", "", "", style="dim")
-        parts += [Text(heading(r), style="bold"), table, Text()]
-    parts.append(Text(summary(results), style="bold green" if exit_code(results) == 0
-                      else "bold red"))  # fmt: skip
+        # The heading goes above the table, which would wrap it at its own width; Words makes
+        # the name and path printable and never reads them as rich markup.
+        parts.append(Words(heading(r), style="bold"))
+        if r.verdicts:
+            status = {PASS: "green", FAIL: "bold red", SKIP: "dim"}
+            rows = [(*cells(v)[:4], Text(cells(v)[4], style=status[v.status]))
+                    for v in r.verdicts]  # fmt: skip
+            parts.append(FitTable(cols, rows))
+        else:
+            parts.append(Words(f"  {empty(r)}", style="bold red" if r.missing_budget else "dim"))
+        parts.append(Words(""))
+    parts.append(Words(summary(results), style="bold green" if exit_code(results) == 0
+                       else "bold red"))  # fmt: skip
     return Group(*parts)
 
 
@@ -141,7 +161,7 @@ def render_text(results: list[SpecResult]) -> str:
         out.append(heading(r))
         grid = [HEADERS, *(cells(v) for v in r.verdicts)]
         if not r.verdicts:
-            out += [f"  {EMPTY}", ""]
+            out += [f"  {empty(r)}", ""]
             continue
         out += ["  " + line for line in align(grid, [False, True, True, True, False])]
         out.append("")
@@ -174,6 +194,7 @@ def check_json(results: list[SpecResult]) -> dict[str, Any]:
         "summary": {
             "specs": len(results),
             "specs_over": sum(not r.ok for r in results),
+            "specs_without_budget": sum(not r.has_budget for r in results),
             "passed": sum(r.count(PASS) for r in results),
             "failed": sum(r.count(FAIL) for r in results),
             "skipped": sum(r.count(SKIP) for r in results),
@@ -183,6 +204,8 @@ def check_json(results: list[SpecResult]) -> dict[str, Any]:
                 "name": r.name,
                 "path": r.path,
                 "ok": r.ok,
+                "has_budget": r.has_budget,
+                "budget_required": r.require_budget,
                 "batch": r.batch,
                 "dtype": r.dtype,
                 "optimizer": r.optimizer,
@@ -205,18 +228,28 @@ def render_junit(results: list[SpecResult]) -> str:
     import xml.etree.ElementTree as ET
 
     def tally(rs: list[SpecResult]) -> dict[str, str]:
+        # a spec without budget items is one testcase: skipped, or failed when required
         return {
-            "tests": str(sum(len(r.verdicts) for r in rs)),
-            "failures": str(sum(r.count(FAIL) for r in rs)),
+            "tests": str(sum(len(r.verdicts) or 1 for r in rs)),
+            "failures": str(sum(r.count(FAIL) + r.missing_budget for r in rs)),
             "errors": "0",
-            "skipped": str(sum(r.count(SKIP) for r in rs)),
-        }
+            "skipped": str(sum(r.count(SKIP) + (not r.has_budget and not r.missing_budget)
+                               for r in rs)),
+        }  # fmt: skip
 
     root = ET.Element("testsuites", {"name": "cnncalc check", **tally(results)})
-    label = labels(results)
+    label = labels(results, show=str)  # XML escapes it; _xml drops what XML 1.0 cannot hold
     for i, r in enumerate(results):
         suite = ET.SubElement(root, "testsuite", {"name": label[i], "file": r.path,
                                                   **tally([r])})  # fmt: skip
+        if not r.verdicts:
+            case = ET.SubElement(suite, "testcase", {"classname": f"cnncalc.check.{label[i]}",
+                                                     "name": "budget", "file": r.path,
+                                                     "time": "0"})  # fmt: skip
+            if r.missing_budget:
+                ET.SubElement(case, "failure", {"message": REQUIRED, "type": "no-budget"})
+            else:
+                ET.SubElement(case, "skipped", {"message": EMPTY})
         for v in r.verdicts:
             attrs = {"classname": f"cnncalc.check.{label[i]}", "name": v.metric,
                      "file": r.path, "time": "0"}  # fmt: skip
@@ -263,9 +296,24 @@ def junit_error(exc: CnnCalcError) -> str:
     return _xml(root)
 
 
+# Characters XML 1.0 cannot hold, even escaped (C0 controls but tab, CR and LF; surrogates;
+# U+FFFE/U+FFFF): dropped, so a spec name holding them never breaks the report (issue 9).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids."""
+    return _NOT_XML.sub("", text)
+
+
 def _xml(root: Any) -> str:
     import xml.etree.ElementTree as ET
 
+    for element in root.iter():
+        element.text = element.text and xml_text(element.text)
+        element.tail = element.tail and xml_text(element.tail)
+        for key, value in element.attrib.items():
+            element.attrib[key] = xml_text(value)
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
@@ -288,13 +336,25 @@ def _gh_property(text: str) -> str:
 def _repo_path(path: str) -> str:
     """The path as GitHub's annotations want it: relative to the checkout ($GITHUB_WORKSPACE,
     else the working directory, so a step with `working-directory:` still points right),
-    normalised, with '/'."""
+    normalised, with '/', printable."""
     p = Path(os.path.abspath(path))
     root = Path(os.path.abspath(os.environ.get("GITHUB_WORKSPACE") or os.getcwd()))
     try:
-        return p.relative_to(root).as_posix()
+        return printable(p.relative_to(root).as_posix())
     except ValueError:
-        return p.as_posix()
+        return printable(p.as_posix())
+
+
+def _log_path(file: str) -> str:
+    """A repo path at the start of a plain log line: './' before one that would make the line
+    a workflow command ('::', '##[') or start it with blank space (issue 9)."""
+    return file if file[:1].isalnum() or file[:1] in "./_" else f"./{file}"
+
+
+def _gh_message(text: str) -> str:
+    """User text as a workflow command's message: each line printable, then escaped (its line
+    breaks become %0A, which GitHub shows as line breaks inside the one annotation)."""
+    return _gh_data("\n".join(printable(line) for line in text.split("\n")))
 
 
 def github_error(exc: CnnCalcError) -> str:
@@ -303,7 +363,7 @@ def github_error(exc: CnnCalcError) -> str:
     props = "" if path is None else f" file={_gh_property(_repo_path(path))}"
     if path is not None and line is not None:
         props += f",line={line}"
-    return f"::error{props}::{_gh_data(exc.render())}\n"
+    return f"::error{props}::{_gh_message(exc.render())}\n"
 
 
 def render_github(results: list[SpecResult]) -> str:
@@ -313,6 +373,7 @@ def render_github(results: list[SpecResult]) -> str:
     label = labels(results)
     for i, r in enumerate(results):
         file, name = _repo_path(r.path), label[i]
+        shown = _log_path(file)
         for v in r.verdicts:
             if v.status == FAIL:
                 props = f"file={_gh_property(file)}"
@@ -321,15 +382,19 @@ def render_github(results: list[SpecResult]) -> str:
                 props += f",title={_gh_property(f'{name}: {v.metric} over budget')}"
                 out.append(f"::error {props}::{_gh_data(f'{name}: {over_text(v)}')}")
             elif v.status == SKIP:
-                out.append(f"{_where(file, v.line)}: {name}: {v.metric} skipped: {v.reason}")
+                reason = printable(v.reason)
+                out.append(f"{_where(shown, v.line)}: {name}: {v.metric} skipped: {reason}")
             else:
                 out.append(
-                    f"{_where(file, v.line)}: {name}: {v.metric}"
+                    f"{_where(shown, v.line)}: {name}: {v.metric}"
                     f" {amount(v.actual or 0, v.unit)} within {amount(v.limit, v.unit)}"
                     f" ({headroom(v)} headroom)"
                 )
-        if not r.verdicts:
-            out.append(f"{file}: {name}: {EMPTY}")
+        if r.missing_budget:
+            props = f"file={_gh_property(file)},title={_gh_property(f'{name}: no [budget]')}"
+            out.append(f"::error {props}::{_gh_data(f'{name}: {REQUIRED}')}")
+        elif not r.verdicts:
+            out.append(f"{shown}: {name}: {EMPTY}")
         if r.warnings:
             out.append(f"::warning file={_gh_property(file)}::{_gh_data(warnings_line(r))}")
     out.append(summary(results))
@@ -337,16 +402,17 @@ def render_github(results: list[SpecResult]) -> str:
 
 
 def render_markdown(results: list[SpecResult]) -> str:
-    """A pull-request comment: the summary as a heading, then a table per spec."""
+    """A pull-request comment: the summary as a heading, then a table per spec; the user's text
+    printable and escaped (no HTML, no table or line breaks)."""
     mark = {PASS: "✅ pass", FAIL: "❌ **over**", SKIP: "⏭️ skipped"}
     head = "✅" if exit_code(results) == 0 else "❌"
-    out = [f"### {head} cnncalc check", "", summary(results)[2:], ""]
+    out = [f"### {head} cnncalc check", "", _md_text(summary(results)[2:]), ""]
     for r in results:
-        out.append(f"#### {_md_text(r.name)} — `{r.path}` (batch {r.batch}, {r.dtype},"
+        out.append(f"#### {_md_text(r.name)} — {_md_code(r.path)} (batch {r.batch}, {r.dtype},"
                    f" optimizer {r.optimizer})")  # fmt: skip
         out.append("")
         if not r.verdicts:
-            out += [f"_{EMPTY}_", ""]
+            out += [f"❌ **{REQUIRED}**" if r.missing_budget else f"_{EMPTY}_", ""]
             continue
         out.append("| " + " | ".join(HEADERS) + " |")
         out.append("|:---|---:|---:|---:|:---|")
@@ -359,6 +425,14 @@ def render_markdown(results: list[SpecResult]) -> str:
 
 
 def _md_text(text: str) -> str:
-    """Plain text inside markdown: no HTML, no table breaks, no line breaks."""
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("|", "\\|").replace("\n", " "))  # fmt: skip
+    """Plain text inside markdown: printable, no HTML, no table breaks, no line breaks."""
+    return (printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("|", "\\|"))  # fmt: skip
+
+
+def _md_code(text: str) -> str:
+    """Text as inline code: printable, fenced with more backticks than it holds."""
+    text = printable(text)
+    fence = "`" * (max((len(m) for m in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

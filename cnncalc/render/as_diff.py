@@ -8,7 +8,9 @@ from typing import Any
 
 from cnncalc.analysis import Report, Row
 from cnncalc.diff import ADDED, AFFECTED, CHANGED, REMOVED, SAME, Diff, RowDiff, TotalDiff
+from cnncalc.errors import shorten
 from cnncalc.render.plain import align
+from cnncalc.render.safe import printable
 from cnncalc.units import count, exact, nbytes
 
 SCHEMA = "cnncalc.diff/1"
@@ -40,7 +42,7 @@ def _signed(n: int, unit: str = "count") -> str:
 
 
 def _layer_text(row: Row) -> str:
-    return f"{row.kind}(…)" if row.block else row.dsl
+    return f"{row.kind}(…)" if row.block else printable(row.dsl)
 
 
 def _both(rd: RowDiff, text: Any) -> str:
@@ -54,7 +56,7 @@ def _both(rd: RowDiff, text: Any) -> str:
 
 def _name(rd: RowDiff) -> str:
     depth = rd.row.depth
-    return "│ " * depth + _both(rd, lambda r: r.name)
+    return "│ " * depth + _both(rd, lambda r: printable(r.name))
 
 
 def row_cells(rd: RowDiff) -> tuple[str, ...]:
@@ -90,7 +92,9 @@ def total_cells(t: TotalDiff) -> tuple[str, ...]:
 
 
 def _side(report: Report) -> str:
-    who = report.name or report.src.strip().replace("\n", " ")
+    # printable: a spec's name may hold newlines or ANSI escapes (issue 9); DSL text of
+    # thousands of rows is named by its start and length
+    who = printable(report.name) or shorten(" ".join(report.src.split()), 100)
     return (f"{who} (input {report.input}, batch {report.batch}, {report.dtype},"
             f" optimizer {report.optimizer})")  # fmt: skip
 
@@ -112,25 +116,28 @@ def summary(d: Diff) -> str:
 
 
 def render_table(d: Diff) -> Any:
-    """A rich table of rows, a table of totals and the summary (for a terminal)."""
+    """The rows, the legend, the totals and the summary (for a terminal), fitted to its width
+    by render/fit.py: no cell is cut; a wide table wraps into column blocks."""
     from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
 
-    rows = Table(title=f"A: {_side(d.a)}\nB: {_side(d.b)}", title_justify="left",
-                 header_style="bold")  # fmt: skip
-    for h in HEADERS:
-        rows.add_column(h, justify="left" if h in ("", "row", "layer") else "right")
+    from cnncalc.render.fit import Col, FitTable, Words
+
     style = {SAME: None, CHANGED: "bold yellow", AFFECTED: "yellow", ADDED: "green",
              REMOVED: "red"}  # fmt: skip
-    for rd in d.rows:
-        rows.add_row(*row_cells(rd), style=style[rd.status])
-    totals = Table(header_style="bold")
-    for h in TOTAL_HEADERS:
-        totals.add_column(h, justify="left" if h == "total" else "right")
-    for t in d.totals:
-        totals.add_row(*total_cells(t), style="bold" if t.delta else None)
-    return Group(rows, Text(LEGEND, style="dim"), Text(), totals, Text(summary(d), style="bold"))
+    # 'a → b' may go over two lines, at its spaces, when nothing else fits; the mark and the
+    # row name start every column block.
+    pairs = [h not in ("", "row") and not h.startswith("Δ") for h in HEADERS]
+    cols = [Col(h, right=h not in ("", "row", "layer"), wrap=pair, whole_in_plain=True, least=1)
+            for h, pair in zip(HEADERS, pairs)]  # fmt: skip
+    rows = FitTable(cols, [row_cells(rd) for rd in d.rows],
+                    styles=[style[rd.status] for rd in d.rows], keep=2)  # fmt: skip
+    total_cols = [Col(h, right=h != "total", wrap=h in ("A", "B"), whole_in_plain=True, least=1)
+                  for h in TOTAL_HEADERS]  # fmt: skip
+    totals = FitTable(total_cols, [total_cells(t) for t in d.totals],
+                      styles=["bold" if t.delta else None for t in d.totals])  # fmt: skip
+    sides = [Words(f"A: {_side(d.a)}"), Words(f"B: {_side(d.b)}"), Words("")]
+    notes = [Words(LEGEND, style="dim"), Words("")]
+    return Group(*sides, rows, *notes, totals, Words(summary(d), style="bold"))
 
 
 def _grid(lines: list[tuple[str, ...]], left: int) -> list[str]:
@@ -204,13 +211,19 @@ def render_json(d: Diff) -> str:
     return json.dumps(diff_json(d), indent=2, ensure_ascii=False) + "\n"
 
 
+def _md_text(text: str) -> str:
+    """Printable text with no HTML in it (a spec's name is the user's, issue 9)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _md(cells: tuple[str, ...]) -> str:
     return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
 
 def render_markdown(d: Diff, *, changes_only: bool = True) -> str:
     """A pull-request comment: summary, the rows that differ (all rows if asked), totals."""
-    out = ["### cnncalc diff", "", f"- **A**: {_side(d.a)}", f"- **B**: {_side(d.b)}", "",
+    out = ["### cnncalc diff", "", f"- **A**: {_md_text(_side(d.a))}",
+           f"- **B**: {_md_text(_side(d.b))}", "",
            summary(d), ""]  # fmt: skip
     shown = [rd for rd in d.rows if rd.status != SAME or not changes_only]
     if shown:
