@@ -15,6 +15,11 @@ class CnnCalcError(Exception):
         return None, None
 
 
+# A caret line longer than this shows a window of it, starting this far before the caret.
+CARET_WINDOW = 100
+CARET_BEFORE = 40
+
+
 class DslError(CnnCalcError):
     """An error inside DSL text; keeps the source and the span so it can draw a caret."""
 
@@ -68,13 +73,25 @@ class DslError(CnnCalcError):
         return self.origin, self.line_offset + self.line
 
     def caret(self) -> str:
-        """The offending line of the text with ^ marks under the bad characters."""
+        """The offending line of the text with ^ marks under the bad characters: control
+        characters escaped, and a long line cut to a window around the caret (a 600,000-character
+        one-line spec is not repeated in full)."""
+        from cnncalc.render.safe import printable
+
         start = self.src.rfind("\n", 0, self.pos) + 1
         stop = self.src.find("\n", self.pos)
         stop = len(self.src) if stop == -1 else stop
-        line = self.src[start:stop].expandtabs(1)
-        width = max(1, min(self.end, stop if stop > self.pos else self.pos + 1) - self.pos)
-        return f"  {line}\n  {' ' * (self.pos - start)}{'^' * width}"
+        lo = max(start, self.pos - CARET_BEFORE) if stop - start > CARET_WINDOW else start
+        hi = min(stop, lo + CARET_WINDOW)
+        end = max(self.pos + 1, min(self.end, hi))
+
+        def shown(a: int, b: int) -> str:
+            return "".join(printable(" " if ch == "\t" else ch) for ch in self.src[a:b])
+
+        before = ("…" if lo > start else "") + shown(lo, self.pos)
+        marked = shown(self.pos, min(end, stop)) or " "
+        line = before + marked + shown(min(end, stop), hi) + ("…" if hi < stop else "")
+        return f"  {line}\n  {' ' * len(before)}{'^' * len(marked)}"
 
     def render(self) -> str:
         """Message, location in the spec file (if any) and the caret drawing."""

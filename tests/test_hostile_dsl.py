@@ -711,3 +711,36 @@ def test_bn_buffers_include_the_batch_counter() -> None:
     bn = torch.nn.BatchNorm2d(3)
     expected = sum(b.numel() * b.element_size() for b in bn.buffers())
     assert cnncalc.analyze("In:4x4x3-BN").totals.buffer_bytes == expected == 32
+
+
+# -- what an error shows of the text ---------------------------------------------------------
+
+
+def test_a_long_line_is_shown_as_a_window_around_the_caret():
+    """A 60,000-row one-line spec with one bad name: the message stays short, and the caret
+    still sits under the bad name."""
+    text = "In:8x8x3-" + "ReLU-" * 30_000 + "Cnov-" + "ReLU-" * 30_000 + "ReLU"
+    err = fails(text, "unknown layer 'Cnov'")
+    rendered = err.render()
+    assert len(rendered) < 400, rendered
+    line, marks = rendered.splitlines()[-2:]
+    assert line.startswith("  …") and line.endswith("…")
+    at = marks.index("^")
+    assert line[at : at + 4] == "Cnov" and marks.count("^") == 4
+
+
+@given(st.text(alphabet=st.characters(categories=["Cc", "Cf"]), min_size=1, max_size=5))
+def test_control_characters_never_reach_the_terminal_raw(junk):
+    """ANSI escapes, carriage returns and bidi controls in DSL text are escaped in the message
+    on stderr, caret line included; the caret stays under the bad text."""
+    from typer.testing import CliRunner
+
+    from cnncalc.cli import app
+
+    result = CliRunner().invoke(app, ["shape", f"In:8x8x3-ReLU-{junk}Cnov"])
+    assert result.exit_code == 2, result.output
+    for ch in junk:
+        assert ch not in result.stderr.replace("\n", ""), ascii(result.stderr)
+    line, marks = result.stderr.splitlines()[-2:]
+    at = marks.index("^")
+    assert line[at:].startswith("\\") or line[at:].startswith("Cnov"), ascii(result.stderr)
