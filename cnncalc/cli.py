@@ -129,10 +129,14 @@ Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of erro
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print no warnings.")]
 
 
-def say(line: str) -> None:
-    """A line on stderr, written through sys.stderr (not click's own UTF-8 stream) so that a
-    narrow encoding degrades '—' or '×' like stdout does (cnncalc/streams.py)."""
-    sys.stderr.write(line + "\n")
+def say(text: str) -> None:
+    """Text on stderr, each line with its control characters escaped (user text inside a
+    message never reaches the terminal raw), written through sys.stderr (not click's own
+    UTF-8 stream) so that a narrow encoding degrades '—' or '×' like stdout does
+    (cnncalc/streams.py)."""
+    from cnncalc.render.safe import printable
+
+    sys.stderr.write("\n".join(printable(line) for line in text.split("\n")) + "\n")
     sys.stderr.flush()
 
 
@@ -334,7 +338,7 @@ def shape(
     if format is ShapeFormat.json:
         from cnncalc.render import as_json
 
-        sys.stdout.write(as_json.render(report))
+        as_json.write(report, sys.stdout)
     elif format is ShapeFormat.csv:
         from cnncalc.render import as_csv
 

@@ -475,3 +475,14 @@ def test_infer_only_skips_a_training_step_that_would_not_fit(monkeypatch) -> Non
     assert any("training figures skipped: a training step needs about" in n for n in report.notes)
     with pytest.raises(CnnCalcError, match="for a training step"):
         _profile(mode="train")
+
+
+def test_the_json_of_90000_rows_streams_within_the_memory_bound() -> None:
+    """90,000 rows (within the row limit) give 90 MB of JSON: written as it is made, never held
+    whole (it took 920 MB), and the layers all there."""
+    result = cnncalc_run(
+        "shape", "In:8x8x3-(ReLU*300)*300", "--format", "json", preexec_fn=_limit_memory
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    doc = json.loads(result.stdout)
+    assert len(doc["layers"]) == 300 * 300 and doc["totals"]["weights"] == 0

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, TextIO
 
 from cnncalc.analysis import Report, Rf, Row
 
@@ -58,8 +59,8 @@ def row_json(row: Row) -> dict[str, Any]:
     }
 
 
-def report_json(report: Report) -> dict[str, Any]:
-    """The whole document as a dict."""
+def report_json(report: Report, *, lazy: bool = False) -> dict[str, Any]:
+    """The whole document as a dict; `lazy` makes its layers as the encoder reaches them."""
     t = report.totals
     return {
         "schema": SCHEMA,
@@ -72,7 +73,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "dtype": report.dtype,
         "dtype_bytes": report.dtype_bytes,
         "optimizer": report.optimizer,
-        "layers": [row_json(r) for r in report.rows],
+        "layers": _Rows(report.rows) if lazy else [row_json(r) for r in report.rows],
         "totals": {
             "weights": t.weights,
             "buffers": t.buffers,
@@ -95,6 +96,44 @@ def report_json(report: Report) -> dict[str, Any]:
     }
 
 
+class _Rows(list):  # json's encoder takes list instances only
+    """The layers array, made one row object at a time as the encoder reaches it, so that
+    the JSON of a 100,000-row net never holds every row's dict at once (issue 9: it took
+    920 MB). A list to json, empty only when there are no rows."""
+
+    def __init__(self, rows: tuple[Row, ...]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def __iter__(self):  # type: ignore[override]
+        return (row_json(r) for r in self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+
+def chunks(report: Report) -> Iterator[str]:
+    """JSON text, indented, in pieces (pure-Python encoding: with an indent the C encoder is
+    never used, so the pieces cost nothing extra)."""
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
+    yield from encoder.iterencode(report_json(report, lazy=True))
+    yield "\n"
+
+
+def write(report: Report, out: TextIO) -> None:
+    """The JSON text on `out`, written as it is made."""
+    batch: list[str] = []
+    for piece in chunks(report):
+        batch.append(piece)
+        if len(batch) >= 4096:
+            out.write("".join(batch))
+            batch.clear()
+    out.write("".join(batch))
+
+
 def render(report: Report) -> str:
     """JSON text, indented."""
-    return json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"
+    return "".join(chunks(report))
