@@ -383,7 +383,7 @@ def load_spec(path: str | Path) -> Spec:
         try:
             spec_input = parse_shape(data["input"])
         except DslError as exc:
-            raise fail(f"'input': {exc.msg}", "", "input") from None
+            raise fail(f"'input': {exc.msg.removeprefix('input: ')}", "", "input") from None
     layers_line, layers_column = lines.offsets("", "layers")
     expansion = _blocks(data, lines, fail, shown, layers_line, layers_column)
     try:
