@@ -49,6 +49,12 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+def examples(n: int) -> int:
+    """`n` examples under the ci profile, scaled with the profile in force (×50 under `long`),
+    for a test that sets its own count: `@settings(max_examples=examples(40))`."""
+    return max(1, n * settings().max_examples // 100)
+
+
 def describe(result: Result) -> str:
     """Everything the user saw, as an assertion message."""
     return f"exit {result.exit_code}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"

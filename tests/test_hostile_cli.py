@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import describe
+from conftest import describe, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -131,7 +131,7 @@ def test_warning_lines(warnings, lines) -> None:
 
 
 @given(st.lists(st.tuples(st.sampled_from("ABCDE"), st.sampled_from("xyz")), max_size=40))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 def test_warning_lines_one_per_distinct_message(warnings) -> None:
     lines = warning_lines(warnings)
     assert len(lines) == len({m for _, m in warnings})
@@ -452,7 +452,7 @@ ANYTHING = st.one_of(
 
 
 @given(input=ANYTHING, batch=ANYTHING, dtype=ANYTHING, optimizer=ANYTHING)
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_api_arguments_never_raise_anything_else(input, batch, dtype, optimizer) -> None:
     """Issue 9, proof (2): any value ends in a report or a cnncalc error, nothing else."""
     try:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import tomllib
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -97,7 +98,7 @@ class _Spy:
 DSL_CHARS = st.text(alphabet="-:()|\n@*#x3p1/ ReLUConvFC", min_size=1, max_size=400)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(text=DSL_CHARS.filter(lambda t: any(c in t.strip() for c in ":(|*@#\n ")))
 def test_text_that_cannot_be_a_name_never_touches_the_filesystem(text: str) -> None:
     """Issue 9: text holding ':', '(', a newline, … reaches neither os.stat nor a directory
@@ -113,7 +114,7 @@ def test_text_that_cannot_be_a_name_never_touches_the_filesystem(text: str) -> N
         assert not spy.touched(text), spy.seen
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(text=st.text(max_size=300) | DSL_CHARS)
 def test_resolution_raises_only_cnncalc_errors(text: str) -> None:
     """Any text: a Spec or a CnnCalcError, quickly; never OSError, ValueError, …"""
@@ -203,7 +204,7 @@ def test_integers_are_compared_exactly(tmp_path: Path, written: str) -> None:
     assert check(str(below)).exit_code == 1
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(n=st.integers(min_value=0, max_value=10**40))
 def test_quantities_are_exact_ints(n: int) -> None:
     assert parse_quantity(n, "count") == n
@@ -256,7 +257,7 @@ def test_bad_quantities(value, unit: str, words: str) -> None:
     assert time.perf_counter() - start < 0.5
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(value=st.text(max_size=60) | st.from_regex(r"[+-]?[0-9.,_eE]{1,30}[kMGTiBm]{0,3}"),
        unit=st.sampled_from(["count", "bytes", "ms"]))  # fmt: skip
 def test_any_quantity_text_is_a_number_or_a_unit_error(value: str, unit: str) -> None:
@@ -521,7 +522,7 @@ def spec_texts(draw):
     return "\n".join(lines) + "\n", where, values
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(spec=spec_texts())
 def test_generated_spec_files_report_each_key_at_its_line(spec) -> None:
     text, where, values = spec
@@ -533,7 +534,7 @@ def test_generated_spec_files_report_each_key_at_its_line(spec) -> None:
     assert {key: lines.of(*key) for key in where} == where
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(spec=spec_texts())
 def test_generated_spec_files_load_with_their_lines(tmp_path_factory, spec) -> None:
     text, where, values = spec
@@ -590,7 +591,7 @@ def _covers(ops: list[list], a: list, b: list) -> None:
     assert (i, j) == (len(a), len(b))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(a=KEYS, b=KEYS)
 def test_small_diffs_align_exactly_as_sequence_matcher(a: list, b: list) -> None:
     assert len(a) * len(b) <= _SMALL
@@ -598,7 +599,7 @@ def test_small_diffs_align_exactly_as_sequence_matcher(a: list, b: list) -> None
     assert opcodes(a, b) == expected
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(unit_a=st.lists(st.sampled_from("abc"), min_size=1, max_size=4),
        unit_b=st.lists(st.sampled_from("abc"), min_size=1, max_size=4),
        n=st.integers(300, 1_500), cut=st.integers(0, 50))  # fmt: skip
@@ -655,7 +656,7 @@ USER = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40) | TEXT
 STATUSES = st.lists(st.sampled_from(["pass", "fail", "skip"]), max_size=3)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(name=USER, path=USER.map(lambda p: p + ".toml"), statuses=STATUSES,
        required=st.booleans())  # fmt: skip
 def test_user_text_never_starts_a_workflow_command(name: str, path: str, statuses: list[str],
@@ -673,7 +674,7 @@ def test_user_text_never_starts_a_workflow_command(name: str, path: str, statuse
     assert all(ch.isprintable() for ln in lines for ch in ln), out
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(name=USER, path=USER, statuses=STATUSES)
 def test_junit_parses_and_keeps_the_name(name: str, path: str, statuses: list[str]) -> None:
     xml = as_check.render_junit([_result(name, path, statuses)])
@@ -682,7 +683,7 @@ def test_junit_parses_and_keeps_the_name(name: str, path: str, statuses: list[st
     assert suite.get("file") == as_check.xml_text(path)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(name=USER, path=USER, statuses=STATUSES)
 def test_text_and_markdown_show_no_raw_control_characters(name: str, path: str,
                                                           statuses: list[str]) -> None:  # fmt: skip
@@ -691,7 +692,7 @@ def test_text_and_markdown_show_no_raw_control_characters(name: str, path: str,
         assert all(ch.isprintable() for ln in out.splitlines() for ch in ln), out
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(msg=USER, path=USER, line=st.none() | st.integers(1, 10**6))
 def test_errors_in_ci_formats_are_one_command_and_valid_xml(msg: str, path: str,
                                                             line: int | None) -> None:  # fmt: skip

@@ -16,6 +16,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -125,7 +126,7 @@ def shape_text(name: str, width: int | str, columns: str | None = None, explain:
 # -- shape ----------------------------------------------------------------------------------
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(width=WIDTHS)
 def test_shape_alexnet_default_columns_fit_every_width(width: int) -> None:
     text = shape_text("alexnet", width)
@@ -137,7 +138,7 @@ def test_shape_alexnet_default_columns_fit_every_width(width: int) -> None:
         assert whole(figure, text), (figure, text)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     width=WIDTHS,
     keys=st.lists(st.sampled_from(sorted(COLUMNS)), min_size=1, max_size=len(COLUMNS), unique=True),
@@ -169,7 +170,7 @@ def test_shape_macs_and_rf_columns_at_80() -> None:
         assert whole(macs, text)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(width=WIDTHS)
 def test_shape_explain_fits(width: int) -> None:
     text = shape_text("alexnet", width, explain=True)
@@ -209,7 +210,7 @@ def test_shape_summary_never_breaks_a_figure() -> None:
 # -- list, check, diff ----------------------------------------------------------------------
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(width=WIDTHS)
 def test_list_fits(width: int) -> None:
     from cnncalc.render.as_list import render_table
@@ -225,7 +226,7 @@ def test_list_fits(width: int) -> None:
     assert all(p in text for p in parts)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(width=WIDTHS)
 def test_check_fits(width: int) -> None:
     from cnncalc import budget
@@ -239,7 +240,7 @@ def test_check_fits(width: int) -> None:
     assert whole("--profile", text) and whole("weight_memory", text)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(width=WIDTHS)
 def test_diff_fits(width: int) -> None:
     from cnncalc.diff import compare
@@ -254,7 +255,7 @@ def test_diff_fits(width: int) -> None:
 # -- the layout rule itself -----------------------------------------------------------------
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     words=st.lists(st.text("abc,0123456789", min_size=1, max_size=15), min_size=1, max_size=30),
     width=st.integers(min_value=1, max_value=80),
@@ -265,7 +266,7 @@ def test_wrap_words_keeps_words_whole(words: list[str], width: int) -> None:
     assert all(len(line) <= width or " " not in line for line in lines)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     cells=st.lists(
         st.lists(st.integers(0, 10**15).map("{:,}".format), min_size=6, max_size=6),
