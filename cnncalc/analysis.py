@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from cnncalc.errors import CnnCalcError, DslError
+from cnncalc.figures import MAX_JUMP, Rf, Row, Totals
 from cnncalc.ir import Block, Item, Net, Node, Shape, Span
-from cnncalc.layers import ShapeError, Window
+from cnncalc.layers import LayerBase, ShapeError
 from cnncalc.layers.base import Columns
 
 DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1, "fp64": 8}
@@ -20,95 +21,6 @@ PROFILE_DTYPES = ("fp32", "fp16", "bf16")  # what `profile` builds and runs in P
 OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2}
 # Bytes per parameter tensor besides: torch.optim.Adam keeps a float32 `step` scalar for each.
 OPTIMIZER_STEP_BYTES = {"sgd": 0, "momentum": 0, "adam": 4}
-
-
-# The product of strides beyond which the receptive field is refused: only strides larger than
-# the feature map get there, and past it the figures stop fitting a float (issue 9).
-MAX_JUMP = 10**18
-
-
-@dataclass(frozen=True, slots=True)
-class Rf:
-    """Receptive field per axis (H, W): size, jump (effective stride) and start (centre of the
-    first output's field, in input pixels) by the standard recurrence (DESIGN §4).
-
-    `whole` is set from the first layer that sees its whole input (GAP, FC) on: the recurrence
-    treats such a layer as a kernel as large as its input, which says nothing about the net, so
-    the totals give the field of the last spatial layer instead, with `whole` set (issue 9).
-    """
-
-    size: tuple[int, int] = (1, 1)
-    jump: tuple[int, int] = (1, 1)
-    start: tuple[float, float] = (0.5, 0.5)
-    whole: bool = False
-
-    def through(self, win: Window | None) -> Rf:
-        """The field after a sliding window (None: unchanged)."""
-        if win is None:
-            return self
-        size, jump, start = [], [], []
-        for a in (0, 1):
-            k = win.effective(a)
-            size.append(self.size[a] + (k - 1) * self.jump[a])
-            start.append(self.start[a] + ((k - 1) / 2 - win.pad[a]) * self.jump[a])
-            jump.append(self.jump[a] * win.stride[a])
-        whole = self.whole or win.whole
-        return Rf((size[0], size[1]), (jump[0], jump[1]), (start[0], start[1]), whole)
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One row of the report: a layer, or the header of a Res/Cat/Seq block.
-
-    Block rows hold the sums of their children for weights, MACs and FLOPs; their
-    `other_ops` and `activation_bytes` are their own (the add, the concatenation).
-    """
-
-    name: str
-    kind: str
-    depth: int
-    branch: int  # index of the branch this row sits in, within its parent block
-    block: bool
-    input: Shape
-    output: Shape
-    nodes: int  # output elements per image (the seed's 노드개수)
-    weights: int
-    buffers: int
-    macs: int
-    flops: int
-    backward_flops: int
-    other_ops: int
-    activation_bytes: int  # new memory this row's output takes at inference, for the batch
-    rf: Rf
-    columns: Columns
-    fan: tuple[int, int] | None
-    warnings: tuple[str, ...]
-    explain: tuple[str, ...]
-    span: Span
-    dsl: str
-    folded: bool = False  # a block row standing for its hidden rows (shape --depth)
-
-
-@dataclass(frozen=True, slots=True)
-class Totals:
-    """Whole-net figures (DESIGN §4); bytes for the batch and dtype of the report."""
-
-    weights: int
-    buffers: int
-    weight_bytes: int
-    buffer_bytes: int
-    nodes: int
-    activation_bytes: int
-    peak_activation_bytes: int
-    peak_bytes: int
-    macs: int
-    flops: int
-    backward_flops: int
-    other_ops: int
-    saved_bytes: int
-    optimizer_bytes: int
-    train_bytes: int
-    rf: Rf
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,11 +162,11 @@ def _suffixed(base: str, suffix: int) -> str:
     return f"{base}{chr(suffix)}" if suffix <= ord("z") else f"{base}_{suffix - ord('a')}"
 
 
-def _has_weighted(item: Item) -> bool:
-    """True if a weight layer (Conv, FC) sits anywhere inside."""
+def _has_numbered(item: Item) -> bool:
+    """True if a numbered layer (Conv, FC, SE) sits anywhere inside."""
     if isinstance(item, Node):
-        return item.layer.WEIGHTED
-    return any(_has_weighted(i) for b in item.branches for i in b)
+        return item.layer.NUMBERED
+    return any(_has_numbered(i) for b in item.branches for i in b)
 
 
 def _chain(
@@ -272,7 +184,7 @@ def _chain(
 def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: int) -> _Flow:
     """One layer row."""
     layer, x = node.layer, flow.shape
-    if layer.WEIGHTED:
+    if layer.NUMBERED:
         w.last_weight += 1
     name = w.name(f"{layer.kind}:{w.last_weight}", node.label, node.span)
     try:
@@ -286,24 +198,11 @@ def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: in
     w.param_tensors += layer.parameter_tensors(x)
     w.buffer_fixed += layer.buffer_fixed_bytes(x)
     macs = layer.macs(x, y) * w.batch
-    # DESIGN §4: backward is grad-weight plus grad-input, 2·MACs each; the first weight
-    # layer (whose input needs no gradient) computes no grad-input.
-    backward = 0
-    if layer.WEIGHTED:
-        backward = 2 * macs + (2 * macs if flow.grad else 0)
     grad = flow.grad or weights > 0
     alias = layer.aliases()
     tid = flow.tid if alias else w.tid()
     if grad:
-        saved = layer.saved(x, y)
-        if saved.input:
-            w.saved[flow.tid] = w.bytes_of(x)
-        if saved.output:
-            w.saved[tid] = w.bytes_of(y)
-        for elems, itemsize in saved.extra:
-            w.saved[w.tid()] = elems * w.batch * (itemsize or w.elem)
-        for elems, itemsize in saved.fixed:
-            w.saved[w.tid()] = elems * (itemsize or w.elem)
+        _save(w, layer, x, y, flow.tid, tid)
     rf = flow.rf.through(layer.window(x))
     if max(rf.jump) > MAX_JUMP:
         raise w.error(
@@ -331,7 +230,7 @@ def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: in
             buffers=layer.buffers(x),
             macs=macs,
             flops=2 * macs,
-            backward_flops=backward,
+            backward_flops=2 * layer.backward_macs(macs, flow.grad),
             other_ops=layer.other_ops(x, y) * w.batch,
             activation_bytes=out_bytes,
             rf=rf,
@@ -346,14 +245,28 @@ def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: in
     return _Flow(y, rf, grad, tid, live, flow.spatial if rf.whole else rf)
 
 
+def _save(w: _Walk, layer: LayerBase, x: Shape, y: Shape, x_tid: int, y_tid: int) -> None:
+    """Record what autograd keeps for this layer's backward, each tensor once by identity."""
+    saved = layer.saved(x, y)
+    if saved.input:
+        w.saved[x_tid] = w.bytes_of(x)
+    if saved.output:
+        w.saved[y_tid] = w.bytes_of(y)
+    for elems, itemsize in saved.extra:
+        w.saved[w.tid()] = elems * w.batch * (itemsize or w.elem)
+    for elems, itemsize in saved.fixed:
+        w.saved[w.tid()] = elems * (itemsize or w.elem)
+
+
 def _block(w: _Walk, block: Block, flow: _Flow, depth: int, branch: int, extra: int) -> _Flow:
     """A Res, Cat or Seq block: a header row, then its branches one level deeper."""
-    number = w.last_weight + 1 if _has_weighted(block) else w.last_weight
-    name = w.name(f"{block.kind}:{number}", block.label, block.span)
+    kind = block.kind
+    number = w.last_weight + 1 if _has_numbered(block) else w.last_weight
+    name = w.name(f"{kind.NAME}:{number}", block.label, block.span)
     index = len(w.rows)
     w.rows.append(None)  # the header, filled in once the children are known
     branches = list(block.branches)
-    identity = block.kind == "Res" and len(branches) == 1
+    identity = kind.INPUT_IS_BRANCH_WHEN_ALONE and len(branches) == 1
     outs: list[_Flow] = []
     done_bytes = 0
     for b, items in enumerate(branches):
@@ -368,18 +281,22 @@ def _block(w: _Walk, block: Block, flow: _Flow, depth: int, branch: int, extra: 
         done_bytes += out.live
     if identity:
         outs.append(flow)
-    y, own_ops, own_bytes = _merge(w, block, name, [o.shape for o in outs])
+    try:
+        y, own_ops, allocates = kind.merge([o.shape for o in outs], len(branches))
+    except ShapeError as exc:
+        raise w.error(f"{name}: {exc}", block.span) from None
+    own_bytes = w.bytes_of(y) if allocates else 0
     if own_bytes:
         w.peak = max(w.peak, extra + sum(o.live for o in outs) + own_bytes)
-    rf = max((o.rf for o in outs), key=lambda r: r.size[0] * r.size[1])
-    spatial = max((o.spatial for o in outs), key=lambda r: r.size[0] * r.size[1])
+    rf = kind.field([o.rf for o in outs])
+    spatial = kind.field([o.spatial for o in outs])
     if any(o.rf.whole for o in outs) and not rf.whole:  # a GAP branch sees everything
         rf = Rf(rf.size, rf.jump, rf.start, True)
     live = own_bytes if own_bytes else outs[0].live
     leaf = [r for r in w.rows[index + 1 :] if r is not None and not r.block]
     w.rows[index] = Row(
         name=name,
-        kind=block.kind,
+        kind=kind.NAME,
         depth=depth,
         branch=branch,
         block=True,
@@ -401,35 +318,8 @@ def _block(w: _Walk, block: Block, flow: _Flow, depth: int, branch: int, extra: 
         span=block.span,
         dsl="",
     )
-    tid = outs[0].tid if block.kind == "Seq" else w.tid()
+    tid = outs[0].tid if kind.PASSES_THROUGH else w.tid()
     return _Flow(y, rf, any(o.grad for o in outs), tid, live, spatial)
-
-
-def _merge(w: _Walk, block: Block, name: str, shapes: list[Shape]) -> tuple[Shape, int, int]:
-    """Output of the block, its own element-wise ops and its own new bytes."""
-    if block.kind == "Seq":
-        return shapes[0], 0, 0
-    if block.kind == "Res":
-        if shapes[0] != shapes[1]:
-            which = "identity shortcut" if len(block.branches) == 1 else "shortcut"
-            raise w.error(
-                f"{name}: Res branches must give the same shape, but the main branch gives"
-                f" {shapes[0]} and the {which} gives {shapes[1]}",
-                block.span,
-            )
-        # The add is element-wise and done in place (out += identity), as torchvision does.
-        return shapes[0], shapes[0].numel, 0
-    if all(s.is_flat for s in shapes):
-        y = Shape((sum(s.c for s in shapes),))
-    elif any(s.is_flat for s in shapes) or len({(s.h, s.w) for s in shapes}) > 1:
-        shown = " and ".join(str(s) for s in shapes)
-        raise w.error(
-            f"{name}: Cat branches must agree on H×W to concatenate channels, got {shown}",
-            block.span,
-        )
-    else:
-        y = Shape((shapes[0].h, shapes[0].w, sum(s.c for s in shapes)))
-    return y, 0, w.bytes_of(y)
 
 
 def analyze_net(
@@ -444,14 +334,7 @@ def analyze_net(
     description: str = "",
 ) -> Report:
     """The full report for a parsed net."""
-    if dtype not in DTYPE_BYTES:
-        raise CnnCalcError(f"unknown dtype '{dtype}'; expected one of {', '.join(DTYPE_BYTES)}")
-    if optimizer not in OPTIMIZER_STATES:
-        raise CnnCalcError(
-            f"unknown optimizer '{optimizer}'; expected one of {', '.join(OPTIMIZER_STATES)}"
-        )
-    if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
-        raise CnnCalcError(f"batch must be a whole number of at least 1, got {batch!r}")
+    _check_settings(dtype, optimizer, batch)
     x = input or net.input
     if x is None:
         raise CnnCalcError(
@@ -463,6 +346,38 @@ def analyze_net(
     in_bytes = x.numel * batch * elem
     out = _chain(w, net.items, _Flow(x, Rf(), False, 0, in_bytes), 0, 0, 0)
     rows: tuple[Row, ...] = tuple(w.rows)
+    totals = _totals(w, rows, out, optimizer, in_bytes)
+    notes = tuple((r.name, n) for r in rows for n in r.warnings)
+    return Report(
+        name=name,
+        description=description,
+        input=x,
+        output=out.shape,
+        batch=batch,
+        dtype=dtype,
+        optimizer=optimizer,
+        rows=rows,
+        totals=totals,
+        src=net.src,
+        warnings=notes,
+    )
+
+
+def _check_settings(dtype: str, optimizer: str, batch: int) -> None:
+    """Refuse an unknown dtype or optimizer and a batch that is no positive whole number."""
+    if dtype not in DTYPE_BYTES:
+        raise CnnCalcError(f"unknown dtype '{dtype}'; expected one of {', '.join(DTYPE_BYTES)}")
+    if optimizer not in OPTIMIZER_STATES:
+        raise CnnCalcError(
+            f"unknown optimizer '{optimizer}'; expected one of {', '.join(OPTIMIZER_STATES)}"
+        )
+    if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
+        raise CnnCalcError(f"batch must be a whole number of at least 1, got {batch!r}")
+
+
+def _totals(w: _Walk, rows: tuple[Row, ...], out: _Flow, optimizer: str, in_bytes: int) -> Totals:
+    """Whole-net figures from the rows and the walk's memory bookkeeping."""
+    batch, elem = w.batch, w.elem
     leaf = [r for r in rows if not r.block]
     weights = sum(r.weights for r in leaf)
     buffers = sum(r.buffers for r in leaf)
@@ -474,7 +389,7 @@ def analyze_net(
         OPTIMIZER_STATES[optimizer] * weight_bytes
         + OPTIMIZER_STEP_BYTES[optimizer] * w.param_tensors
     )
-    totals = Totals(
+    return Totals(
         weights=weights,
         buffers=buffers,
         weight_bytes=weight_bytes,
@@ -493,18 +408,4 @@ def analyze_net(
         train_bytes=2 * weight_bytes + optimizer_bytes + buffer_bytes + saved,
         # The last spatial layer's field, flagged when GAP/FC then see the whole input (issue 9).
         rf=Rf(out.spatial.size, out.spatial.jump, out.spatial.start, out.rf.whole),
-    )
-    notes = tuple((r.name, n) for r in rows for n in r.warnings)
-    return Report(
-        name=name,
-        description=description,
-        input=x,
-        output=out.shape,
-        batch=batch,
-        dtype=dtype,
-        optimizer=optimizer,
-        rows=rows,
-        totals=totals,
-        src=net.src,
-        warnings=notes,
     )

@@ -106,20 +106,18 @@ def _fill(seq: nn.Module, items: tuple[Item, ...], rows: Iterator[Row], named: d
 
 def _block(block: Block, row: Row, rows: Iterator[Row], named: dict) -> nn.Module:
     """Res, Cat or Seq with its branches as Seq modules."""
-    from cnncalc.modules import Cat, Res, Seq
+    from cnncalc.modules import Seq
 
-    if not row.block or row.kind != block.kind:
-        raise InternalError(f"row {row.name} is a {row.kind} but the build made a {block.kind}")
+    if not row.block or row.kind != block.kind.NAME:
+        raise InternalError(
+            f"row {row.name} is a {row.kind} but the build made a {block.kind.NAME}"
+        )
     branches = []
     for items in block.branches:
         seq = Seq()
         _fill(seq, items, rows, named)
         branches.append(seq)
-    if block.kind == "Res":
-        return Res(branches[0], branches[1] if len(branches) > 1 else None)
-    if block.kind == "Cat":
-        return Cat(branches)
-    return branches[0]
+    return block.kind.to_torch(branches)
 
 
 def row_modules(module: nn.Module) -> dict[str, nn.Module]:

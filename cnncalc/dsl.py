@@ -16,15 +16,8 @@ from dataclasses import dataclass
 
 from cnncalc.errors import CnnCalcError, DslError
 from cnncalc.ir import Block, Item, Net, Node, Shape, Span
-from cnncalc.layers import (
-    ALL_NAMES,
-    OTHER_SPELLINGS,
-    REGISTRY,
-    SUPPORTED,
-    UNSUPPORTED,
-    ArgReader,
-)
-from cnncalc.layers.dense import In, read_input
+from cnncalc.layers import BLOCK_REGISTRY, REGISTRY, ArgReader, BlockKind, Seq, unknown_layer
+from cnncalc.layers.dense import read_input
 
 SPACE = " \t\r\n"
 ARG_STOP = SPACE + "-|()*@#"
@@ -52,7 +45,7 @@ class LayerAst:
 class GroupAst:
     """( chain ) — or, with `kind` set, Res( … | … ) / Cat( … | … )."""
 
-    kind: str | None
+    kind: type[BlockKind] | None
     branches: tuple[tuple[ItemAst, ...], ...]
     span: Span
 
@@ -122,18 +115,16 @@ def parse_item(src: str, pos: int, depth: int = 0) -> tuple[int, ItemAst]:
                 f"expected a layer name, got {describe(src, pos)}; example: {EXAMPLE}", src, pos
             )
         after = skip(src, name_end)
-        if name.lower() in ("res", "cat"):
+        block = BLOCK_REGISTRY.get(name.lower())
+        if block is not None:
             if after >= len(src) or src[after] != "(":
-                kind = "Res" if name.lower() == "res" else "Cat"
-                example = (
-                    "Res(Conv:3x3x64p1-BN | Conv:1x1x64)"
-                    if kind == "Res"
-                    else "Cat(Conv:1x1x32 | Conv:3x3x32p1)"
-                )
                 raise DslError(
-                    f"{kind} needs its branches in parentheses, e.g. {example}", src, pos, name_end
+                    f"{block.NAME} needs its branches in parentheses, e.g. {block.EXAMPLE}",
+                    src,
+                    pos,
+                    name_end,
                 )
-            pos, node = parse_group(src, after, "Res" if name.lower() == "res" else "Cat", depth)
+            pos, node = parse_group(src, after, block, depth)
         else:
             pos, node = parse_layer(src, pos, name_end, name)
     pos, repeat, label, label_span = parse_suffix(src, pos)
@@ -163,7 +154,9 @@ def parse_layer(src: str, start: int, name_end: int, name: str) -> tuple[int, La
     return pos, LayerAst(name, args, Span(start, pos), args_pos)
 
 
-def parse_group(src: str, pos: int, kind: str | None, depth: int = 0) -> tuple[int, GroupAst]:
+def parse_group(
+    src: str, pos: int, kind: type[BlockKind] | None, depth: int = 0
+) -> tuple[int, GroupAst]:
     """'(' chain ( '|' chain )* ')' starting at the '('; at most MAX_NESTING deep."""
     open_pos = pos
     if depth >= MAX_NESTING:  # STYLE: bound the depth that every later walk recurses on
@@ -298,7 +291,7 @@ def _count_chain(chain: tuple[ItemAst, ...], culprit: list[ItemAst]) -> tuple[in
     for item in chain:
         node = item.node
         if isinstance(node, LayerAst):
-            n_items = n_rows = 0 if node.name.lower() in In.LOWER_NAMES else 1
+            n_items = n_rows = 0 if _sets_input(node.name) else 1
         elif node.kind is None:
             n_items, n_rows = _count_chain(node.branches[0], culprit)
         else:
@@ -321,6 +314,12 @@ def _count_chain(chain: tuple[ItemAst, ...], culprit: list[ItemAst]) -> tuple[in
 # -- AST → IR ---------------------------------------------------------------------------
 
 
+def _sets_input(name: str) -> bool:
+    """True when `name` is a kind that sets the net's input (`In`) rather than adding a row."""
+    kind = REGISTRY.get(name.lower())
+    return kind is not None and kind.SETS_INPUT
+
+
 def make_layer(ast: LayerAst, src: str) -> object:
     """Look the name up in the registry and let the kind read its arguments."""
     kind = REGISTRY.get(ast.name.lower())
@@ -336,52 +335,18 @@ def make_layer(ast: LayerAst, src: str) -> object:
         raise DslError(exc.msg, src, ast.span.pos, ast.span.end) from None
 
 
-def unknown_layer(name: str) -> str:
-    """The message for a name that is no layer kind: 'not supported' for other frameworks'
-    layers, a did-you-mean only for a real typo, else the supported kinds (issue 9)."""
-    key = name.lower()
-    if key in UNSUPPORTED:
-        return f"'{name}' ({UNSUPPORTED[key]}) is not supported; cnncalc has {SUPPORTED}"
-    if key in OTHER_SPELLINGS:
-        return f"unknown layer '{name}': cnncalc writes it {OTHER_SPELLINGS[key]}"
-    # A typo is one or two slips in a name as long as the one meant: 'Cnov', 'Sigmod'; in a
-    # name of two letters one slip is half of it, and no guess.
-    allowed = 0 if len(key) <= 2 else 1 if len(key) <= 5 else 2
-    best = min(ALL_NAMES, key=lambda n: _edits(key, n.lower()))
-    if _edits(key, best.lower()) <= allowed:
-        return f"unknown layer '{name}' — did you mean '{best}'?"
-    return f"unknown layer '{name}'; cnncalc has {SUPPORTED}"
-
-
-def _edits(a: str, b: str) -> int:
-    """Edit distance counting a swap of neighbours as one edit (optimal string alignment)."""
-    if abs(len(a) - len(b)) > 2:
-        return 3  # more than any typo allowance; names are short, the text may not be
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[len(b)]
-
-
 def resolve(items: tuple[ItemAst, ...], src: str, top: bool) -> tuple[Item, ...]:
     """Items in IR form: repetitions unrolled, plain groups spliced, In checked."""
     out: list[Item] = []
     for index, item in enumerate(items):
         if isinstance(item.node, LayerAst):
             layer = make_layer(item.node, src)
-            if isinstance(layer, In):
+            if layer.SETS_INPUT:
                 if not (top and index == 0):
                     first = items[0].node if top else None
                     given = (
                         f"; the input is already set by '{src[first.span.pos : first.span.end]}'"
-                        if isinstance(first, LayerAst) and first.name.lower() in In.LOWER_NAMES
+                        if isinstance(first, LayerAst) and _sets_input(first.name)
                         else ""
                     )
                     raise DslError(
@@ -398,13 +363,8 @@ def resolve(items: tuple[ItemAst, ...], src: str, top: bool) -> tuple[Item, ...]
             branches = tuple(resolve(b, src, False) for b in item.node.branches)
             # The span starts at the keyword, so errors underline `Res(…)`, not just `(…)`.
             span = Span(item.span.pos, item.node.span.end)
-            if item.node.kind == "Res" and len(branches) > 2:
-                raise DslError(
-                    "Res takes a main branch and at most one shortcut: Res(main | shortcut)",
-                    src,
-                    span.pos,
-                    span.end,
-                )
+            if len(branches) > item.node.kind.MAX_BRANCHES:
+                raise DslError(item.node.kind.TOO_MANY, src, span.pos, span.end)
             body = (Block(item.node.kind, branches, span),)
         body = body * item.repeat
         if item.label is None:
@@ -412,7 +372,7 @@ def resolve(items: tuple[ItemAst, ...], src: str, top: bool) -> tuple[Item, ...]
         elif len(body) == 1:
             out.append(_relabel(body[0], item.label))
         else:
-            out.append(Block("Seq", (body,), item.span, item.label))
+            out.append(Block(Seq, (body,), item.span, item.label))
     return tuple(out)
 
 
@@ -429,10 +389,8 @@ def parse(src: str) -> Net:
     first = chain[0]
     net_input = None
     input_span = None
-    if isinstance(first.node, LayerAst) and first.node.name.lower() in In.LOWER_NAMES:
+    if isinstance(first.node, LayerAst) and _sets_input(first.node.name):
         layer = make_layer(first.node, src)
-        if not isinstance(layer, In):
-            raise RuntimeError(f"the registry maps '{first.node.name}' to {type(layer).__name__}")
         # The input is not a row: a label or a repeat on it would be silently dropped (issue 9).
         if first.label_span is not None:
             raise DslError(

@@ -83,7 +83,7 @@ class Node:
 class Block:
     """A Res or Cat block (branches side by side), or a labelled Seq (one branch)."""
 
-    kind: str  # "Res", "Cat" or "Seq"
+    kind: Any  # a class in cnncalc.layers.blocks: it holds the merge rule
     branches: tuple[tuple[Item, ...], ...]
     span: Span
     label: str | None = None

@@ -1,6 +1,7 @@
 """cnncalc's own nn.Modules: stochastic pooling (seed 000) and the Res / Cat / Seq containers.
 
-Imported only by the builder and by `StochPool.to_torch`, so importing it imports torch.
+Imported only by the builder and by the `to_torch` of StochPool and the block kinds
+(cnncalc.layers.blocks), so importing it imports torch.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from cnncalc.layers.act import (
     Tanh,
 )
 from cnncalc.layers.base import ArgReader, LayerBase, Saved, ShapeError, Window
+from cnncalc.layers.blocks import BlockKind, Cat, Res, Seq
 from cnncalc.layers.conv import AvgPool, Conv, Pool, StochPool
 from cnncalc.layers.dense import FC, GAP, AdaptAvg, Flatten, In
 from cnncalc.layers.extra import SE, Id
@@ -28,8 +29,10 @@ KINDS: tuple[type[LayerBase], ...] = (
     BN, LRN, Drop, Id, SE,
 )  # fmt: skip
 
-# Block keywords are parsed by the DSL itself, but their names are taken all the same.
-BLOCK_NAMES = ("Res", "Cat")
+# Block kinds written as keywords, `Res(…)`; `Seq` is made by a label, never written.
+BLOCKS: tuple[type[BlockKind], ...] = (Res, Cat)
+BLOCK_NAMES = tuple(b.NAME for b in BLOCKS)
+BLOCK_REGISTRY: dict[str, type[BlockKind]] = {b.NAME.lower(): b for b in BLOCKS}
 
 
 def _index(kinds: tuple[type[LayerBase], ...]) -> dict[str, type[LayerBase]]:
@@ -49,10 +52,11 @@ ALL_NAMES: tuple[str, ...] = tuple(n for k in KINDS for n in k.NAMES) + BLOCK_NA
 
 # The supported kinds in a short form, for messages about a name cnncalc does not know.
 SUPPORTED = (
-    ", ".join(k.NAMES[0] for k in KINDS if k is not In and not issubclass(k, Activation))
+    ", ".join(k.NAMES[0] for k in KINDS if not k.SETS_INPUT and not issubclass(k, Activation))
     + "; activations "
     + ", ".join(k.NAMES[0] for k in KINDS if issubclass(k, Activation))
-    + "; blocks Res(…), Cat(…)"
+    + "; blocks "
+    + ", ".join(f"{b.NAME}(…)" for b in BLOCKS)
 )
 
 # Layers of other frameworks (several in DESIGN §3's plans) that cnncalc does not have yet,
@@ -90,17 +94,57 @@ OTHER_SPELLINGS: dict[str, str] = {
     "concatenate": "Cat(a | b)", "add": "Res(main | shortcut)", "residual": "Res(main)",
 }  # fmt: skip
 
+
+def unknown_layer(name: str) -> str:
+    """The message for a name that is no layer kind: 'not supported' for other frameworks'
+    layers, a did-you-mean only for a real typo, else the supported kinds (issue 9)."""
+    key = name.lower()
+    if key in UNSUPPORTED:
+        return f"'{name}' ({UNSUPPORTED[key]}) is not supported; cnncalc has {SUPPORTED}"
+    if key in OTHER_SPELLINGS:
+        return f"unknown layer '{name}': cnncalc writes it {OTHER_SPELLINGS[key]}"
+    # A typo is one or two slips in a name as long as the one meant: 'Cnov', 'Sigmod'; in a
+    # name of two letters one slip is half of it, and no guess.
+    allowed = 0 if len(key) <= 2 else 1 if len(key) <= 5 else 2
+    best = min(ALL_NAMES, key=lambda n: _edits(key, n.lower()))
+    if _edits(key, best.lower()) <= allowed:
+        return f"unknown layer '{name}' — did you mean '{best}'?"
+    return f"unknown layer '{name}'; cnncalc has {SUPPORTED}"
+
+
+def _edits(a: str, b: str) -> int:
+    """Edit distance counting a swap of neighbours as one edit (optimal string alignment)."""
+    if abs(len(a) - len(b)) > 2:
+        return 3  # more than any typo allowance; names are short, the text may not be
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[len(b)]
+
+
 __all__ = [
     "ALL_NAMES",
+    "BLOCKS",
     "BLOCK_NAMES",
+    "BLOCK_REGISTRY",
     "KINDS",
     "OTHER_SPELLINGS",
     "REGISTRY",
     "SUPPORTED",
     "UNSUPPORTED",
     "ArgReader",
+    "BlockKind",
     "LayerBase",
     "Saved",
+    "Seq",
     "ShapeError",
     "Window",
+    "unknown_layer",
 ]

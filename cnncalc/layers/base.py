@@ -274,7 +274,8 @@ class LayerBase:
     __slots__ = ()
     NAMES: ClassVar[tuple[str, ...]] = ()  # canonical name first, then aliases
     EXAMPLE: ClassVar[str] = ""
-    WEIGHTED: ClassVar[bool] = False  # numbered 1, 2, 3… in row names (DESIGN §4)
+    NUMBERED: ClassVar[bool] = False  # counts 1, 2, 3… in row names (DESIGN §4)
+    SETS_INPUT: ClassVar[bool] = False  # the net's input, not a row: only as the first item
     # Element-wise and computable in place: shown with its output, but adds no activation
     # memory at inference, as the seed table folds ReLU into the conv rows (781,736 nodes).
     INPLACE: ClassVar[bool] = False
@@ -327,6 +328,11 @@ class LayerBase:
         """Element-wise work per image, never part of FLOPs: one op per output element."""
         return y.numel
 
+    def backward_macs(self, macs: int, grad_input: bool) -> int:
+        """Backward MACs given the forward `macs` (DESIGN §4 counts matmul work only); whether
+        the input needs a gradient is `grad_input`."""
+        return 0
+
     def window(self, x: Shape) -> Window | None:
         """The sliding window for the receptive field, or None when the RF is unchanged."""
         return None
@@ -367,3 +373,15 @@ class LayerBase:
     def to_torch(self, x: Shape) -> nn.Module:
         """The PyTorch module for this layer, for input x (batch dimension excluded)."""
         raise NotImplementedError(f"{self.kind} has no PyTorch build yet")
+
+
+class WeightLayer(LayerBase):
+    """A layer with matmul work on trainable weights (Conv, FC, SE): numbered in row names."""
+
+    __slots__ = ()
+    NUMBERED: ClassVar[bool] = True
+
+    def backward_macs(self, macs: int, grad_input: bool) -> int:
+        """DESIGN §4: grad-weight plus grad-input, as many MACs as forward each; the first
+        weight layer (whose input needs no gradient) computes no grad-input."""
+        return macs + (macs if grad_input else 0)

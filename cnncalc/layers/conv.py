@@ -12,6 +12,7 @@ from cnncalc.layers.base import (
     LayerBase,
     Saved,
     ShapeError,
+    WeightLayer,
     Window,
     fmt_pair,
 )
@@ -122,12 +123,11 @@ def window_explain(x: Shape, win: Window, ceil: bool = False) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class Conv(LayerBase):
+class Conv(WeightLayer):
     """`Conv:KhxKwxF[/S][pP|psame][dD][gG][nb]` — 2-D convolution with F filters (seed 000)."""
 
     NAMES: ClassVar[tuple[str, ...]] = ("Conv",)
     EXAMPLE: ClassVar[str] = "Conv:3x3x64p1"
-    WEIGHTED: ClassVar[bool] = True
 
     kh: int
     kw: int

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from cnncalc.ir import Shape
-from cnncalc.layers.base import ArgReader, LayerBase, Saved, ShapeError, Window
+from cnncalc.layers.base import ArgReader, LayerBase, Saved, ShapeError, WeightLayer, Window
 
 if TYPE_CHECKING:
     from torch import nn
@@ -63,7 +63,7 @@ class In(LayerBase):
     `In:chw:CxHxW` gives it channel-first, `In:hwc:HxWxC` insists on the order as written."""
 
     NAMES: ClassVar[tuple[str, ...]] = ("In", "Input")
-    LOWER_NAMES: ClassVar[tuple[str, ...]] = ("in", "input")
+    SETS_INPUT: ClassVar[bool] = True
     EXAMPLE: ClassVar[str] = "In:224x224x3"
 
     shape: Shape
@@ -81,12 +81,11 @@ class In(LayerBase):
 
 
 @dataclass(frozen=True, slots=True)
-class FC(LayerBase):
+class FC(WeightLayer):
     """`FC:N[nb]` (also `Dense`, `Linear`) — fully connected; flattens an H×W×C input."""
 
     NAMES: ClassVar[tuple[str, ...]] = ("FC", "Dense", "Linear")
     EXAMPLE: ClassVar[str] = "FC:4096"
-    WEIGHTED: ClassVar[bool] = True
 
     units: int
     bias: bool = True

@@ -8,7 +8,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.ir import Shape
-from cnncalc.layers.base import ArgReader, Columns, LayerBase, Saved, ShapeError
+from cnncalc.layers.act import Activation, HSigmoid, HSwish, ReLU, Sigmoid, SiLU
+from cnncalc.layers.base import ArgReader, Columns, LayerBase, Saved, ShapeError, WeightLayer
 
 if TYPE_CHECKING:
     from torch import nn
@@ -33,25 +34,22 @@ class Id(LayerBase):
         return nn.Identity()
 
 
-# SE modifiers: word → (slot, value). The activation after the squeeze conv and the gate;
-# torchvision's SqueezeExcitation defaults are ReLU and Sigmoid, MobileNetV3 passes Hardsigmoid
-# as the gate, EfficientNet SiLU as the activation.
-SE_WORDS: dict[str, tuple[str, str]] = {
-    "relu": ("act", "ReLU"),
-    "silu": ("act", "SiLU"),
-    "hswish": ("act", "HSwish"),
-    "sigmoid": ("gate", "Sigmoid"),
-    "hsigmoid": ("gate", "HSigmoid"),
+# SE modifiers: word → (slot, activation kind). The activation after the squeeze conv and the
+# gate; torchvision's SqueezeExcitation defaults are ReLU and Sigmoid, MobileNetV3 passes
+# Hardsigmoid as the gate, EfficientNet SiLU as the activation. What each saves for backward,
+# its element-wise work and its PyTorch module are the kind's own (layers/act.py).
+SE_WORDS: dict[str, tuple[str, type[Activation]]] = {
+    "relu": ("act", ReLU),
+    "silu": ("act", SiLU),
+    "hswish": ("act", HSwish),
+    "sigmoid": ("gate", Sigmoid),
+    "hsigmoid": ("gate", HSigmoid),
 }
-# What autograd keeps for each (read off saved_tensors_hooks): ReLU and Sigmoid their output,
-# SiLU, Hardswish and Hardsigmoid their input.
-SAVES_OUTPUT = {"ReLU": True, "Sigmoid": True, "SiLU": False, "HSwish": False, "HSigmoid": False}
-TORCH_NAMES = {"ReLU": "ReLU", "SiLU": "SiLU", "HSwish": "Hardswish", "Sigmoid": "Sigmoid",
-               "HSigmoid": "Hardsigmoid"}  # fmt: skip
+_ACTIVATIONS: dict[str, type[Activation]] = {k.NAMES[0]: k for _, k in SE_WORDS.values()}
 
 
 @dataclass(frozen=True, slots=True)
-class SE(LayerBase):
+class SE(WeightLayer):
     """`SE:n[relu|silu|hswish][sigmoid|hsigmoid]` — squeeze-and-excitation with n squeeze channels.
 
     As torchvision.ops.SqueezeExcitation: global average pool, 1×1 conv with bias C → n, the
@@ -64,8 +62,6 @@ class SE(LayerBase):
 
     NAMES: ClassVar[tuple[str, ...]] = ("SE",)
     EXAMPLE: ClassVar[str] = "SE:16hsigmoid"
-    # It holds two convolutions: numbered as a weight layer, and its MACs have a backward.
-    WEIGHTED: ClassVar[bool] = True
 
     squeeze: int
     act: str = "ReLU"
@@ -88,11 +84,11 @@ class SE(LayerBase):
                     f" silu, hswish) and/or a gate (sigmoid, hsigmoid); example: {cls.EXAMPLE}",
                     start,
                 )
-            slot, value = SE_WORDS[word]
+            slot, kind = SE_WORDS[word]
             if slot in chosen:
                 what = "activation" if slot == "act" else "gate"
                 raise args.error(f"SE: the {what} is given twice", start, start + len(word))
-            chosen[slot] = value
+            chosen[slot] = kind.NAMES[0]
             args.i += len(word)
         return cls(squeeze, chosen.get("act", "ReLU"), chosen.get("gate", "Sigmoid"))
 
@@ -123,9 +119,16 @@ class SE(LayerBase):
         """The two 1×1 convs on the pooled 1×1×C vector: C·n + n·C."""
         return 2 * x.c * self.squeeze
 
+    def _parts(self) -> tuple[Activation, Activation]:
+        """The activation and the gate as layer values."""
+        return _ACTIVATIONS[self.act](), _ACTIVATIONS[self.gate]()
+
     def other_ops(self, x: Shape, y: Shape) -> int:
-        """Pooling adds, bias adds, activation, gate and the multiply."""
-        return 2 * x.numel + 2 * self.squeeze + 2 * x.c
+        """Pooling adds, bias adds (n + C), the activation on n, the gate on C, the multiply."""
+        act, gate = self._parts()
+        pooled, squeezed = Shape((x.c,)), Shape((self.squeeze,))
+        act_ops = act.other_ops(squeezed, squeezed) + gate.other_ops(pooled, pooled)
+        return 2 * x.numel + self.squeeze + x.c + act_ops
 
     def saved(self, x: Shape, y: Shape) -> Saved:
         """The input (for the multiply), the pooled vector (squeeze conv), the activation's and the
@@ -133,8 +136,9 @@ class SE(LayerBase):
         output the multiply's operand) is counted once."""
         c, n = x.c, self.squeeze
         extra = [(c, None)]  # pooled input of the squeeze conv
-        extra += [(n, None)] if SAVES_OUTPUT[self.act] else [(n, None), (n, None)]
-        extra += [(c, None)] if SAVES_OUTPUT[self.gate] else [(c, None), (c, None)]
+        act, gate = self._parts()
+        extra += [(n, None)] if act.SAVES_OUTPUT else [(n, None), (n, None)]
+        extra += [(c, None)] if gate.SAVES_OUTPUT else [(c, None), (c, None)]
         return Saved(input=True, extra=tuple(extra))
 
     def columns(self, x: Shape) -> Columns:
@@ -152,11 +156,11 @@ class SE(LayerBase):
 
     def to_torch(self, x: Shape) -> nn.Module:
         """A module laid out as torchvision.ops.SqueezeExcitation (same parameter names)."""
-        from torch import nn
-
-        act = getattr(nn, TORCH_NAMES[self.act])
-        gate = getattr(nn, TORCH_NAMES[self.gate])
-        return _squeeze_excitation()(x.c, self.squeeze, act, gate)
+        act, gate = self._parts()
+        pooled, squeezed = Shape((1, 1, x.c)), Shape((1, 1, self.squeeze))
+        return _squeeze_excitation()(
+            x.c, self.squeeze, act.to_torch(squeezed), gate.to_torch(pooled)
+        )
 
 
 @cache
@@ -167,13 +171,13 @@ def _squeeze_excitation() -> Any:
     class SqueezeExcitation(nn.Module):
         """avgpool → fc1 (1×1 conv) → activation → fc2 (1×1 conv) → scale_activation → × input."""
 
-        def __init__(self, channels: int, squeeze: int, act: Any, gate: Any) -> None:
+        def __init__(self, channels: int, squeeze: int, act: nn.Module, gate: nn.Module) -> None:
             super().__init__()
             self.avgpool = nn.AdaptiveAvgPool2d(1)
             self.fc1 = nn.Conv2d(channels, squeeze, 1)
             self.fc2 = nn.Conv2d(squeeze, channels, 1)
-            self.activation = act()
-            self.scale_activation = gate()
+            self.activation = act
+            self.scale_activation = gate
 
         def forward(self, x: Tensor) -> Tensor:
             scale = self.scale_activation(self.fc2(self.activation(self.fc1(self.avgpool(x)))))
