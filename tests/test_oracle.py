@@ -20,6 +20,7 @@ from cnncalc.analysis import Report, analyze_net
 from cnncalc.api import load
 from cnncalc.dsl import parse
 from cnncalc.ir import Node, Shape
+from cnncalc.layers import KINDS
 
 BATCH = 2
 
@@ -77,13 +78,15 @@ CASES = [
     ("LRN:3", "5x5x6"),
     ("Drop", "4x5x3"),
     ("Drop:0.2", "10"),
+    ("Id", "4x4x3"),
+    ("SE:2", "4x4x8"),
+    ("SE:2silu", "5x3x6"),
+    ("SE:3hswishhsigmoid", "4x4x8"),
 ]
 
-# DESIGN §3's kinds; StochPool's module is tested apart (and In has none).
-ORACLE_KINDS = {
-    "Conv", "Pool", "AvgPool", "GAP", "AdaptAvg", "FC", "Flatten", "ReLU", "ReLU6", "LReLU",
-    "Tanh", "Sigmoid", "GELU", "SiLU", "HSwish", "HSigmoid", "SM", "BN", "LRN", "Drop",
-}  # fmt: skip
+# Every registered kind, from the registry: StochPool's module is random and tested apart (its
+# FLOPs are no matmul's), and the input has none.
+ORACLE_KINDS = {k.NAMES[0] for k in KINDS if not k.SETS_INPUT} - {"StochPool"}
 
 
 def single(dsl: str, inp: str) -> tuple[object, Report]:
@@ -113,7 +116,7 @@ def test_layer_matches_pytorch(dsl, inp) -> None:
 
 
 def test_every_kind_is_checked() -> None:
-    """Each layer kind of DESIGN §3 (but StochPool) has an oracle case above."""
+    """Each registered layer kind (but StochPool) has an oracle case above."""
     assert {single(dsl, inp)[1].rows[0].kind for dsl, inp in CASES} == ORACLE_KINDS
 
 
@@ -205,6 +208,19 @@ def test_saved_for_backward(spec) -> None:
     """README: what each layer kind saves was read off saved_tensors_hooks; the static
     figure must equal the hook's count for the whole chain."""
     model, report = chain(spec, BATCH)
+    x = torch.randn(torch_shape(report.input))
+    assert saved_bytes(model, x) == report.totals.saved_bytes
+
+
+ROW_KINDS = [k for k in KINDS if not k.SETS_INPUT]
+
+
+@pytest.mark.parametrize("kind", ROW_KINDS, ids=[k.NAMES[0] for k in ROW_KINDS])
+def test_every_kind_saves_what_it_says(kind) -> None:
+    """Each registered kind's example after a conv (so its input needs a gradient): the static
+    saved bytes equal what saved_tensors_hooks sees, so a kind added to the registry is held to
+    what autograd really keeps."""
+    model, report = chain(f"In:8x8x8-Conv:3x3x8p1-{kind.EXAMPLE or kind.NAMES[0]}", BATCH)
     x = torch.randn(torch_shape(report.input))
     assert saved_bytes(model, x) == report.totals.saved_bytes
 

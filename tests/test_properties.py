@@ -326,7 +326,8 @@ GENERATORS: dict[str, tuple[Callable[[Dims, bool], bool], Callable[..., Piece]]]
     "SE": (on_maps_with_grad, gen_se),
 }
 KIND_BY_NAME = {kind.NAMES[0]: kind for kind in KINDS}
-INPUT_KINDS = {"In"}  # the input marker is written by the generator itself (In:HxWxC)
+# The input marker is written by the generator itself (In:HxWxC).
+INPUT_KINDS = {kind.NAMES[0] for kind in KINDS if kind.SETS_INPUT}
 
 
 def test_every_kind_has_a_generator() -> None:
