@@ -7,36 +7,25 @@ Python callers), never a silent wrong figure (issue 9).
 
 from __future__ import annotations
 
-import operator
-from dataclasses import dataclass
 from pathlib import Path
 
-from cnncalc.analysis import DTYPE_BYTES, OPTIMIZER_STATES, Report, analyze_net
+from cnncalc.analysis import Report, analyze_net
 from cnncalc.dsl import parse_shape
-from cnncalc.errors import CnnCalcError, DslError
+from cnncalc.errors import DslError
 from cnncalc.ir import Shape
+from cnncalc.settings import (  # noqa: F401  (re-exported: the API's names since issue 9)
+    DEFAULT_BATCH,
+    DEFAULT_DTYPE,
+    DEFAULT_OPTIMIZER,
+    MAX_BATCH,
+    CnnCalcTypeError,
+    CnnCalcValueError,
+    Settings,
+    check_whole,
+    resolve,
+)
+from cnncalc.settings import type_name as _type_name
 from cnncalc.specs import Spec, resolve_spec
-
-# What a setting is when neither the caller nor the spec's [profile] gives it (DESIGN §5).
-DEFAULT_BATCH = 1
-DEFAULT_DTYPE = "fp32"
-DEFAULT_OPTIMIZER = "sgd"
-# The largest batch there is: a tensor dimension is an int64 in PyTorch. Beyond it the figures
-# would only be arithmetic on a net no machine can run, and byte counts overflow a float.
-MAX_BATCH = 2**63 - 1
-
-
-class CnnCalcTypeError(CnnCalcError, TypeError):
-    """An API argument of the wrong type, e.g. batch="8" or an nn.Module where a spec goes."""
-
-
-class CnnCalcValueError(CnnCalcError, ValueError):
-    """An API argument of the right type with a value cnncalc cannot use, e.g. input=(8, 8)."""
-
-
-def _type_name(value: object) -> str:
-    kind = type(value)
-    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
 
 
 def _is_torch_module(value: object) -> bool:
@@ -47,57 +36,6 @@ def _is_torch_module(value: object) -> bool:
     )
 
 
-def check_whole(name: str, value: object, minimum: int, maximum: int, why: str = "") -> int:
-    """`value` as a whole number in [minimum, maximum]; bool and float are refused, not
-    rounded; `why` explains the maximum."""
-    number: int | None = None
-    if not isinstance(value, bool):  # True is an int to Python, never a batch size
-        try:  # int, or an integer type such as numpy's, but not float or "8"
-            number = operator.index(value)  # type: ignore[call-overload]
-        except TypeError:
-            pass
-    if number is None:
-        raise CnnCalcTypeError(
-            f"{name} must be a whole number (int), got {value!r} ({_type_name(value)})"
-        )
-    if number < minimum:
-        raise CnnCalcValueError(f"{name} must be at least {minimum}, got {number}")
-    if number > maximum:
-        shown = f"{number:,}" if number < 10**30 else f"a {len(str(number))}-digit number"
-        raise CnnCalcValueError(
-            f"{name} must be between {minimum} and {maximum:,}{why}, got {shown}"
-        )
-    return number
-
-
-def _choice(name: str, value: object, choices: dict[str, int]) -> str:
-    if not isinstance(value, str):
-        raise CnnCalcTypeError(
-            f"{name} must be a string, one of {', '.join(choices)}; got {value!r}"
-            f" ({_type_name(value)})"
-        )
-    if value not in choices:
-        from cnncalc.errors import did_you_mean
-
-        aliases = {"float32": "fp32", "float16": "fp16", "half": "fp16", "bfloat16": "bf16",
-                   "float64": "fp64", "double": "fp64", "float": "fp32"}  # fmt: skip
-        alias = aliases.get(value.lower()) if name == "dtype" else None
-        hint = f" — did you mean '{alias}'?" if alias else did_you_mean(value, list(choices))
-        raise CnnCalcValueError(
-            f"unknown {name} '{value}'; expected one of {', '.join(choices)}{hint}"
-        )
-    return value
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """Batch, dtype and optimizer a report is made at."""
-
-    batch: int
-    dtype: str
-    optimizer: str
-
-
 def settings(
     spec: Spec,
     *,
@@ -105,23 +43,8 @@ def settings(
     dtype: str | None = None,
     optimizer: str | None = None,
 ) -> Settings:
-    """The one rule every command follows (issue 9): a value given (not None) wins, else the
-    spec's [profile] value, else the default (batch 1, fp32, sgd)."""
-    return Settings(
-        batch=check_whole(
-            "batch", spec.profile_value("batch", DEFAULT_BATCH) if batch is None else batch, 1,
-            MAX_BATCH, " (the largest tensor dimension PyTorch can hold)",
-        ),
-        dtype=_choice(
-            "dtype", spec.profile_value("dtype", DEFAULT_DTYPE) if dtype is None else dtype,
-            DTYPE_BYTES,
-        ),
-        optimizer=_choice(
-            "optimizer",
-            spec.profile_value("optimizer", DEFAULT_OPTIMIZER) if optimizer is None else optimizer,
-            OPTIMIZER_STATES,
-        ),
-    )  # fmt: skip
+    """Batch, dtype and optimizer by the rule of every command (settings.resolve)."""
+    return resolve(spec, batch=batch, dtype=dtype, optimizer=optimizer)
 
 
 def as_shape(value: str | Shape | tuple[int, ...] | list[int] | None) -> Shape | None:
@@ -183,7 +106,7 @@ def analyze(
     batch, dtype and optimizer not given come from the spec's [profile], else 1, fp32, sgd."""
     resolved = load(spec)
     shape = as_shape(input) or resolved.input
-    at = settings(resolved, batch=batch, dtype=dtype, optimizer=optimizer)
+    at = resolve(resolved, batch=batch, dtype=dtype, optimizer=optimizer)
     if not isinstance(strict, bool):
         raise CnnCalcTypeError(f"strict must be True or False, got {strict!r}")
     try:

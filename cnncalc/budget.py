@@ -1,23 +1,23 @@
 """Report + budget → verdicts (DESIGN §5, §8: spec file ─load→ (IR, budget) ─check→ verdicts).
 
 Pure: the static metrics come from the analysis at the spec's [profile] batch, dtype and
-optimizer; latency figures, when measured, are handed in by the caller (`measure_latency`
-imports the profiler, and through it torch, only when it is called). A budget value is a
-maximum: a metric passes when actual ≤ limit.
+optimizer; latency figures, when measured, come from the `measure` function the caller hands
+in (the CLI's `check --profile` passes cnncalc.latency.measure_latency). Nothing here imports
+the profiler or torch. A budget value is a maximum: a metric passes when actual ≤ limit.
 """
 
 from __future__ import annotations
 
 import glob
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from cnncalc.analysis import PROFILE_DTYPES, Report
+from cnncalc.analysis import Report
 from cnncalc.api import analyze
 from cnncalc.errors import CnnCalcError, DslError, SpecFileError, shorten
 from cnncalc.ir import Shape
+from cnncalc.settings import LATENCY, METRICS, resolve
 from cnncalc.specs import (
     Limit,
     Spec,
@@ -28,18 +28,6 @@ from cnncalc.specs import (
     path_kind,
     unknown_name,
 )
-
-# Budget key → field of Report.totals (DESIGN §4 defines each figure).
-METRICS = {
-    "weights": "weights",
-    "weight_memory": "weight_bytes",
-    "activation_memory": "activation_bytes",
-    "peak_memory": "peak_bytes",
-    "macs": "macs",
-    "flops": "flops",
-    "train_memory": "train_bytes",
-}
-LATENCY = "latency_ms"
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 
@@ -173,15 +161,6 @@ def _near(path: Path) -> Path:
         return path
 
 
-def settings(spec: Spec) -> tuple[int, str, str]:
-    """Batch, dtype and optimizer the budget is judged at: the spec's [profile] or the defaults."""
-    return (
-        spec.profile_value("batch", 1),
-        spec.profile_value("dtype", "fp32"),
-        spec.profile_value("optimizer", "sgd"),
-    )
-
-
 def report_for(
     spec: Spec,
     *,
@@ -190,16 +169,10 @@ def report_for(
     dtype: str | None = None,
     optimizer: str | None = None,
 ) -> Report:
-    """The static report at the spec's settings (or the ones given); errors name the file."""
-    default_batch, default_dtype, default_optimizer = settings(spec)
+    """The static report at the settings given, else the spec's [profile] (settings.resolve);
+    errors name the file."""
     try:
-        return analyze(
-            spec,
-            input=input,
-            batch=batch or default_batch,
-            dtype=dtype or default_dtype,
-            optimizer=optimizer or default_optimizer,
-        )
+        return analyze(spec, input=input, batch=batch, dtype=dtype, optimizer=optimizer)
     except DslError:
         raise  # already located in the spec file by analyze
     except CnnCalcError as exc:  # e.g. no input shape: say which file
@@ -255,121 +228,26 @@ def evaluate(
             else:
                 verdicts.append(judge(limit, None, got or "not measured"))
         else:
-            verdicts.append(judge(limit, getattr(report.totals, METRICS[limit.key])))
-    batch, dtype, optimizer = settings(spec)
-    return SpecResult(spec.name, spec.path or spec.name, batch, dtype, optimizer, tuple(verdicts),
+            verdicts.append(judge(limit, getattr(report.totals, METRICS[limit.key].field)))
+    at = resolve(spec)
+    return SpecResult(spec.name, spec.path or spec.name, at.batch, at.dtype, at.optimizer,
+                      tuple(verdicts),
                       tuple(report.warnings), require_budget)  # fmt: skip
-
-
-def device_missing(device: str) -> str:
-    """Why `device` cannot be used here, or '' when it can (imports torch)."""
-    import torch
-
-    if device == "cpu":
-        return ""
-    if device.startswith("cuda"):
-        if not torch.cuda.is_available():
-            return f"{device} is not available here (no CUDA device)"
-        index = int(device.split(":", 1)[1]) if ":" in device else 0
-        if index >= torch.cuda.device_count():
-            return f"{device} is not available here ({torch.cuda.device_count()} CUDA devices)"
-        return ""
-    if device == "mps":
-        mps = getattr(torch.backends, "mps", None)
-        return "" if mps is not None and mps.is_available() else "mps is not available here"
-    return f"unknown device {device}"
-
-
-def measure_latency(spec: Spec) -> dict[str, float | str]:
-    """Median inference latency in ms per device of the spec's latency budget, measured with
-    the profiler at the spec's [profile] settings; unavailable devices map to the reason."""
-    devices = latency_devices(spec)
-    if not devices:
-        return {}
-    try:
-        import torch  # noqa: F401  (only to give a clear message when it is missing)
-    except ImportError:
-        raise CnnCalcError(
-            "check --profile needs PyTorch to measure latency; install it (README, 'PyTorch')"
-            " or run check without --profile"
-        ) from None
-    from cnncalc.profiler import profile
-
-    batch, dtype, _ = settings(spec)
-    if dtype not in PROFILE_DTYPES:  # int8 and fp64 size memory; PyTorch runs neither here
-        reason = f"latency is measured in {', '.join(PROFILE_DTYPES)}, not the spec's {dtype}"
-        return dict.fromkeys(devices, reason)
-    options = {k: spec.profile_value(k, None) for k in ("warmup", "min_time")}
-    out: dict[str, float | str] = {}
-    for device in devices:
-        missing = device_missing(device)
-        if missing:
-            out[device] = missing
-            continue
-        try:
-            result = profile(
-                spec,
-                device=device,
-                batch=batch,
-                dtype=dtype,
-                mode="infer",
-                **{k: v for k, v in options.items() if v is not None},
-            )
-        except CnnCalcError as exc:
-            raise latency_error(spec, device, exc) from None
-        out[device] = float(result.latency_ms["infer"].median)
-    return out
-
-
-# The profiler's messages name `cnncalc profile`'s options; check has none of them, and takes
-# its settings from the spec's [profile] table and its devices from [budget.latency_ms].
-_DEVICE_HINT = re.compile(r"\s*\(or --device auto\)")
-_DEVICE_OPTION = re.compile(r"--device (\S+?)(?=[\s;,.)]|$)")
-_PROFILE_OPTION = re.compile(r"--(batch|dtype|warmup|min-time|optimizer|threads)\b(?: (\w[\w.]*))?")
-
-
-def _in_check_terms(msg: str) -> str:
-    """A profiler message with `--batch 2` as `[profile] batch = 2`, `--device cpu` as a cpu
-    latency budget, and so on (issue 9: `check --profile` suggested options it lacks)."""
-
-    def option(m: re.Match[str]) -> str:
-        key = m[1].replace("-", "_")
-        if m[2] is None:
-            return f"[profile] {key}"
-        value = m[2] if m[2].replace(".", "").isdigit() else f'"{m[2]}"'
-        return f"[profile] {key} = {value}"
-
-    msg = _DEVICE_HINT.sub("", msg)
-    msg = _DEVICE_OPTION.sub(lambda m: f"a [budget.latency_ms] {m[1]} budget", msg)
-    return _PROFILE_OPTION.sub(option, msg)
-
-
-def latency_error(spec: Spec, device: str, exc: CnnCalcError) -> CnnCalcError:
-    """A failure to measure a latency budget, in check's terms: it names the spec file and
-    the line of the budget item, and suggests [profile] keys, not `profile`'s options."""
-    msg = f"check --profile could not measure latency_ms.{device}: {_in_check_terms(str(exc))}"
-    if spec.path is None:
-        return CnnCalcError(msg)
-    line = next((lim.line for lim in spec.budget if lim.key == LATENCY and lim.device == device),
-                None)  # fmt: skip
-    return SpecFileError(msg, spec.path, line)
 
 
 def check(
     paths: Iterable[str | Path],
     *,
-    profile: bool = False,
     measure: Callable[[Spec], Mapping[str, float | str]] | None = None,
     require_budget: bool = False,
 ) -> list[SpecResult]:
     """Load every spec file first (any bad input stops before anything is judged), then judge
-    each; with `profile`, latency budgets are measured by `measure` (default measure_latency);
-    with `require_budget`, a spec without a [budget] fails."""
+    each; latency budgets are measured by `measure` when one is given (`check --profile`),
+    else skipped; with `require_budget`, a spec without a [budget] fails."""
     specs = [load_spec(p) for p in paths]
     reports = [report_for(s) for s in specs]
-    measure = measure or measure_latency
     results = []
     for spec, report in zip(specs, reports):
-        latency = measure(spec) if profile and latency_devices(spec) else None
+        latency = measure(spec) if measure and latency_devices(spec) else None
         results.append(evaluate(spec, report, latency, require_budget=require_budget))
     return results

@@ -16,28 +16,24 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cnncalc.analysis import DTYPE_BYTES, OPTIMIZER_STATES
 from cnncalc.dsl import parse, parse_shape
 from cnncalc.errors import CnnCalcError, DslError, SpecFileError, did_you_mean, shorten
 from cnncalc.ir import Net, Shape
+from cnncalc.settings import (
+    BUDGET_KEYS,
+    DEVICES_TEXT,
+    DTYPES,
+    MODES,
+    OPTIMIZERS,
+    PROFILE_KEYS,
+    is_device,
+)
 from cnncalc.units import UnitError, exact, nbytes, parse_quantity
 
 if TYPE_CHECKING:
     from cnncalc.blocks import Expansion
 
-# Budget keys and the unit their values are in (DESIGN §5; `cnncalc check` evaluates them).
-BUDGET_KEYS = {
-    "weights": "count",
-    "weight_memory": "bytes",
-    "activation_memory": "bytes",
-    "peak_memory": "bytes",
-    "macs": "count",
-    "flops": "count",
-    "train_memory": "bytes",
-}
-PROFILE_KEYS = ("batch", "dtype", "optimizer", "device", "mode", "warmup", "min_time")
 TOP_KEYS = ("name", "description", "input", "layers", "blocks", "budget", "profile")
-MODES = ("infer", "train", "both")
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,7 +467,7 @@ def _budget(table: Any, fail: _Failer) -> tuple[Limit, ...]:
                     key,
                 )
             for device, ms in value.items():
-                if not _is_device(device):
+                if not is_device(device):
                     raise fail(
                         f"unknown device '{device}' in latency_ms; expected cpu, cuda,"
                         " cuda:N or mps",
@@ -501,15 +497,11 @@ def _limit(key: str, value: Any, unit: str, fail: _Failer, table: str, at: str) 
     return Limit(key, limit, unit, fail.lines.of(table, at), device)
 
 
-def _is_device(name: str) -> bool:
-    return name in ("cpu", "cuda", "mps") or (name.startswith("cuda:") and name[5:].isdigit())
-
-
 def _profile(table: Any, fail: _Failer) -> tuple[tuple[str, Any], ...]:
     """[profile] defaults, validated."""
     if not isinstance(table, dict):
         raise fail("'profile' must be a table: [profile]", "", "profile")
-    choices = {"dtype": tuple(DTYPE_BYTES), "optimizer": tuple(OPTIMIZER_STATES), "mode": MODES}
+    choices = {"dtype": DTYPES, "optimizer": OPTIMIZERS, "mode": MODES}
     out = []
     for key, value in table.items():
         if key not in PROFILE_KEYS:
@@ -544,9 +536,9 @@ def _profile(table: Any, fail: _Failer) -> tuple[tuple[str, Any], ...]:
                     key,
                 )
         elif key == "device":
-            if not isinstance(value, str) or not (_is_device(value) or value == "auto"):
+            if not isinstance(value, str) or not is_device(value, auto=True):
                 raise fail(
-                    f"profile 'device' must be cpu, cuda, cuda:N, mps or auto, got {value!r}",
+                    f"profile 'device' must be {DEVICES_TEXT}, got {value!r}",
                     "profile",
                     key,
                 )

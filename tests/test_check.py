@@ -319,7 +319,7 @@ def test_measured_latency_and_missing_devices(tmp_path: Path) -> None:
     """,
     )
     measured = {"cpu": 12.5, "cuda:1": "cuda:1 is not available here", "mps": "no mps here"}
-    (result,) = budget.check([path], profile=True, measure=lambda spec: measured)
+    (result,) = budget.check([path], measure=lambda spec: measured)
     got = [(v.metric, v.status, v.actual, v.line) for v in result.verdicts]
     # lines: 1 name, 2 layers, 3 [budget.latency_ms], 4 cpu, 5 "cuda:1", 6 mps
     assert got == [

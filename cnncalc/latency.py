@@ -1,0 +1,110 @@
+"""Latency budgets measured with PyTorch, for `check --profile` (DESIGN §5).
+
+The torch side of `check`: budget.py stays pure and is handed `measure_latency` by the CLI,
+which imports this module only with --profile. The profiler, and through it torch, is imported
+only when a latency is measured.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cnncalc.budget import latency_devices
+from cnncalc.errors import CnnCalcError, SpecFileError
+from cnncalc.settings import LATENCY, PROFILE_DTYPES, resolve
+from cnncalc.specs import Spec
+
+
+def device_missing(device: str) -> str:
+    """Why `device` cannot be used here, or '' when it can (imports torch)."""
+    import torch
+
+    if device == "cpu":
+        return ""
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            return f"{device} is not available here (no CUDA device)"
+        index = int(device.split(":", 1)[1]) if ":" in device else 0
+        if index >= torch.cuda.device_count():
+            return f"{device} is not available here ({torch.cuda.device_count()} CUDA devices)"
+        return ""
+    if device == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        return "" if mps is not None and mps.is_available() else "mps is not available here"
+    return f"unknown device {device}"
+
+
+def measure_latency(spec: Spec) -> dict[str, float | str]:
+    """Median inference latency in ms per device of the spec's latency budget, measured with
+    the profiler at the spec's [profile] settings; unavailable devices map to the reason."""
+    devices = latency_devices(spec)
+    if not devices:
+        return {}
+    try:
+        import torch  # noqa: F401  (only to give a clear message when it is missing)
+    except ImportError:
+        raise CnnCalcError(
+            "check --profile needs PyTorch to measure latency; install it (README, 'PyTorch')"
+            " or run check without --profile"
+        ) from None
+    from cnncalc.profiler import profile
+
+    at = resolve(spec)
+    batch, dtype = at.batch, at.dtype
+    if dtype not in PROFILE_DTYPES:  # int8 and fp64 size memory; PyTorch runs neither here
+        reason = f"latency is measured in {', '.join(PROFILE_DTYPES)}, not the spec's {dtype}"
+        return dict.fromkeys(devices, reason)
+    options = {k: spec.profile_value(k, None) for k in ("warmup", "min_time")}
+    out: dict[str, float | str] = {}
+    for device in devices:
+        missing = device_missing(device)
+        if missing:
+            out[device] = missing
+            continue
+        try:
+            result = profile(
+                spec,
+                device=device,
+                batch=batch,
+                dtype=dtype,
+                mode="infer",
+                **{k: v for k, v in options.items() if v is not None},
+            )
+        except CnnCalcError as exc:
+            raise latency_error(spec, device, exc) from None
+        out[device] = float(result.latency_ms["infer"].median)
+    return out
+
+
+# The profiler's messages name `cnncalc profile`'s options; check has none of them, and takes
+# its settings from the spec's [profile] table and its devices from [budget.latency_ms].
+_DEVICE_HINT = re.compile(r"\s*\(or --device auto\)")
+_DEVICE_OPTION = re.compile(r"--device (\S+?)(?=[\s;,.)]|$)")
+_PROFILE_OPTION = re.compile(r"--(batch|dtype|warmup|min-time|optimizer|threads)\b(?: (\w[\w.]*))?")
+
+
+def _in_check_terms(msg: str) -> str:
+    """A profiler message with `--batch 2` as `[profile] batch = 2`, `--device cpu` as a cpu
+    latency budget, and so on (issue 9: `check --profile` suggested options it lacks)."""
+
+    def option(m: re.Match[str]) -> str:
+        key = m[1].replace("-", "_")
+        if m[2] is None:
+            return f"[profile] {key}"
+        value = m[2] if m[2].replace(".", "").isdigit() else f'"{m[2]}"'
+        return f"[profile] {key} = {value}"
+
+    msg = _DEVICE_HINT.sub("", msg)
+    msg = _DEVICE_OPTION.sub(lambda m: f"a [budget.latency_ms] {m[1]} budget", msg)
+    return _PROFILE_OPTION.sub(option, msg)
+
+
+def latency_error(spec: Spec, device: str, exc: CnnCalcError) -> CnnCalcError:
+    """A failure to measure a latency budget, in check's terms: it names the spec file and
+    the line of the budget item, and suggests [profile] keys, not `profile`'s options."""
+    msg = f"check --profile could not measure latency_ms.{device}: {_in_check_terms(str(exc))}"
+    if spec.path is None:
+        return CnnCalcError(msg)
+    line = next((lim.line for lim in spec.budget if lim.key == LATENCY and lim.device == device),
+                None)  # fmt: skip
+    return SpecFileError(msg, spec.path, line)
