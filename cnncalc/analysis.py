@@ -14,13 +14,12 @@ from cnncalc.figures import MAX_JUMP, Rf, Row, Totals
 from cnncalc.ir import Block, Item, Net, Node, Shape, Span
 from cnncalc.layers import LayerBase, ShapeError
 from cnncalc.layers.base import Columns
-
-DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1, "fp64": 8}
-PROFILE_DTYPES = ("fp32", "fp16", "bf16")  # what `profile` builds and runs in PyTorch
-# Extra bytes per trainable weight kept by the optimizer (besides the weight and its grad).
-OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2}
-# Bytes per parameter tensor besides: torch.optim.Adam keeps a float32 `step` scalar for each.
-OPTIMIZER_STEP_BYTES = {"sgd": 0, "momentum": 0, "adam": 4}
+from cnncalc.settings import (  # noqa: F401  (PROFILE_DTYPES: re-exported)
+    DTYPE_BYTES,
+    OPTIMIZER_STATES,
+    OPTIMIZER_STEP_BYTES,
+    PROFILE_DTYPES,
+)
 
 
 @dataclass(frozen=True, slots=True)

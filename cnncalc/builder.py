@@ -275,5 +275,7 @@ class RowTracker(RowHooks):
 
 def _dtype_name(dtype: Any) -> str:
     """torch.float16 → 'fp16' (cnncalc's names), else torch's."""
-    names = {"torch.float32": "fp32", "torch.float16": "fp16", "torch.bfloat16": "bf16"}
+    from cnncalc.settings import TORCH_DTYPES
+
+    names = {f"torch.{torch_name}": name for name, torch_name in TORCH_DTYPES.items()}
     return names.get(str(dtype), str(dtype))

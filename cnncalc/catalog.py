@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from cnncalc.analysis import analyze_net
 from cnncalc.errors import CnnCalcError
 from cnncalc.ir import Shape
+from cnncalc.settings import SORTS
 from cnncalc.specs import builtin_dir, builtin_names, load_spec
 
 
@@ -21,9 +22,6 @@ class Entry:
     macs: int
     weight_bytes: int
     path: str
-
-
-SORTS = ("family", "macs", "weights", "name")
 
 
 def family(name: str) -> str:

@@ -1,18 +1,39 @@
 """The command line (DESIGN §2): typer commands only — resolve the SPEC, call the core,
 pick a renderer, return the exit code. Every CnnCalcError becomes one message and exit 2."""
 
+import functools
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Any, TypeVar
 
 import typer
 import typer.core
 
-from cnncalc import __version__, settings
+from cnncalc import settings
+from cnncalc.cli_options import (
+    FORMAT,
+    SPEC_HELP,
+    CheckFormat,
+    Debug,
+    DiffFormat,
+    Dtype,
+    Input,
+    ListFormat,
+    ListSort,
+    Mode,
+    Optimizer,
+    ProfileDtype,
+    ProfileFormat,
+    Quiet,
+    ShapeFormat,
+    Version,
+)
 from cnncalc.errors import CnnCalcError
+from cnncalc.render import output
+from cnncalc.streams import say, warn
 
-T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _Group(typer.core.TyperGroup):
@@ -56,170 +77,45 @@ app = typer.Typer(
 )
 
 
-def _choices(name: str, values: Iterable[str]) -> Any:
-    """A typer choice type whose members are `values` (each its own name), so that the CLI's
-    choices are the lists of cnncalc/settings.py and render/, never restated."""
-    return Enum(name, {value: value for value in values}, type=str)
+def command(name: str | None = None) -> Callable[[F], F]:
+    """`@app.command()`, with the one place where a user mistake becomes one message on
+    stderr and exit code 2 (DESIGN §7); a CI format also reports it on stdout. --debug shows
+    the traceback instead. A command returns its exit code (None: 0)."""
 
+    def register(function: F) -> F:
+        @functools.wraps(function)
+        def guarded(**options: Any) -> Any:
+            try:
+                return function(**options)
+            except CnnCalcError as exc:
+                if options.get("debug"):
+                    raise
+                format = options.get("format")
+                output.show_error(name or function.__name__, getattr(format, "value", None), exc)
+                typer.secho("error: ", fg="red", bold=True, err=True, nl=False)
+                say(exc.render())
+                raise typer.Exit(2) from None
+            except KeyboardInterrupt:
+                typer.echo("interrupted", err=True)
+                raise typer.Exit(2) from None
 
-Dtype = _choices("Dtype", settings.DTYPES)
-Optimizer = _choices("Optimizer", settings.OPTIMIZERS)
-ProfileDtype = _choices("ProfileDtype", settings.PROFILE_DTYPES)
-Mode = _choices("Mode", settings.MODES)
+        return app.command(name)(guarded)  # type: ignore[return-value]
 
-
-class ShapeFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-
-
-class ListFormat(str, Enum):
-    table = "table"
-    json = "json"
-
-
-class ListSort(str, Enum):
-    family = "family"
-    macs = "macs"
-    weights = "weights"
-    name = "name"
-
-
-class CheckFormat(str, Enum):
-    table = "table"
-    json = "json"
-    junit = "junit"
-    github = "github"
-    markdown = "markdown"
-
-
-class DiffFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-
-
-class ProfileFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-
-
-SPEC_HELP = (
-    "A .toml spec file, a built-in name (alexnet, lenet5, …) or DSL text such as"
-    " 'In:32x32x3-Conv:3x3x16p1-ReLU-Pool-FC:10'."
-)
-Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of errors.")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print no warnings.")]
-
-
-def say(text: str) -> None:
-    """Text on stderr, each line with its control characters escaped (user text inside a
-    message never reaches the terminal raw), written through sys.stderr (not click's own
-    UTF-8 stream) so that a narrow encoding degrades '—' or '×' like stdout does
-    (cnncalc/streams.py)."""
-    from cnncalc.render.safe import printable
-
-    sys.stderr.write("\n".join(printable(line) for line in text.split("\n")) + "\n")
-    sys.stderr.flush()
-
-
-def run(debug: bool, work: Callable[[], T]) -> T:
-    """Call `work`; a user mistake becomes one message on stderr and exit code 2 (DESIGN §7)."""
-    try:
-        return work()
-    except CnnCalcError as exc:
-        if debug:
-            raise
-        typer.secho("error: ", fg="red", bold=True, err=True, nl=False)
-        say(exc.render())
-        raise typer.Exit(2) from None
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        raise typer.Exit(2) from None
-
-
-def print_rich(renderable: object) -> None:
-    """Print a rich renderable on stdout: fitted to a terminal, unwrapped and unpadded in a pipe."""
-    from rich.console import Console
-
-    console = Console()
-    if console.is_terminal:
-        import shutil
-
-        from cnncalc.render.fit import MIN_WIDTH
-
-        # Issue 9: COLUMNS=0 says nothing of the width (as for `ls`): ask the terminal, else 80.
-        # Below MIN_WIDTH nothing fits: lay out for MIN_WIDTH and let the terminal wrap whole
-        # lines; crop=False, so rich never cuts a line at the edge either.
-        width = console.width if console.width > 0 else shutil.get_terminal_size().columns
-        if width != console.width or width < MIN_WIDTH:
-            console = Console(width=max(width, MIN_WIDTH))
-        console.print(renderable, crop=False)
-        return
-    import io
-
-    buf = io.StringIO()
-    Console(file=buf, width=10_000, no_color=True, highlight=False).print(renderable)
-    sys.stdout.write("\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n")
-
-
-def warning_lines(warnings: Iterable[tuple[str, str]], shown_rows: int = 3) -> list[str]:
-    """(row, message) pairs folded into lines: one line per distinct message, naming its first
-    rows and how many more (a repeated block warns once per copy; issue 9), with ×N when the
-    same row says it more than once."""
-    rows: dict[str, list[str]] = {}  # message → its rows, in order of first appearance
-    for name, message in warnings:
-        rows.setdefault(message, []).append(name)
-    lines = []
-    for message, names in rows.items():
-        distinct = list(dict.fromkeys(names))
-        who = ", ".join(distinct[:shown_rows])
-        if len(distinct) > shown_rows:
-            more = len(distinct) - shown_rows
-            who += f" and {more} more row{'s' if more > 1 else ''}"
-        times = f" (×{len(names)})" if len(names) > len(distinct) else ""
-        lines.append(f"{who}: {message}{times}")
-    return lines
-
-
-def warn(warnings: Iterable[tuple[str, str]], where: str = "", quiet: bool = False) -> None:
-    """The analysis' warnings, (row, message) pairs, on stderr, each distinct one once;
-    `where` names the spec; `quiet` (-q) drops them."""
-    if quiet:
-        return
-    for line in warning_lines(warnings):
-        say(f"warning: {where}{line}")
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"cnncalc {__version__}")
-        raise typer.Exit()
+    return register
 
 
 @app.callback()
 def main_options(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."
-        ),
-    ] = False,
+    version: Version = False,
 ) -> None:
     """Calculator and profiler for convolutional networks."""
 
 
-@app.command()
+@command("shape")
 def shape(
     spec: Annotated[str, typer.Argument(help=SPEC_HELP, show_default=False)],
     *,
-    input: Annotated[
-        str | None,
-        typer.Option("--input", "-i", help="Input shape HxWxC (or N); overrides the spec's."),
-    ] = None,
+    input: Input = None,
     batch: Annotated[
         int | None,
         typer.Option(
@@ -250,9 +146,7 @@ def shape(
             " fan_out, weights%, macs%; '+macs' adds to the defaults; 'all' shows all.",
         ),
     ] = None,
-    format: Annotated[
-        ShapeFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ShapeFormat.table,
+    format: Annotated[ShapeFormat, FORMAT] = ShapeFormat.table,
     explain: Annotated[
         bool, typer.Option("--explain", "-e", help="Show each row's size formula with numbers.")
     ] = False,
@@ -288,68 +182,43 @@ def shape(
 
       cnncalc shape resnet50 --depth 1 --columns +macs
     """
-    from cnncalc.api import analyze, as_shape, load
+    from cnncalc.api import analyze
     from cnncalc.render.columns import pick
 
     if expand:
-        extra = [flag for flag, given in (
-            ("--format", format is not ShapeFormat.table), ("--columns", columns is not None),
-            ("--explain", explain), ("--depth", depth is not None), ("--strict", strict),
-        ) if given]  # fmt: skip
-
-        def expanded() -> str:
-            if extra:
-                raise CnnCalcError(
-                    f"--expand prints the layers as DSL text; {', '.join(extra)}"
-                    " would change nothing (run without --expand for a report)"
-                )
-            return load(spec).dsl(as_shape(input))
-
-        sys.stdout.write(run(debug, expanded))
+        given = {"--format": format.value != "table", "--columns": columns is not None,
+                 "--explain": explain, "--depth": depth is not None, "--strict": strict}  # fmt: skip
+        sys.stdout.write(_expanded(spec, input, [flag for flag, on in given.items() if on]))
         return
-    report = run(
-        debug,
-        lambda: analyze(
-            spec,
-            input=input,
-            batch=batch,  # None: the spec's [profile], else the default (api.settings)
-            dtype=dtype.value if dtype else None,
-            optimizer=optimizer.value if optimizer else None,
-            strict=strict,
-        ),
-    )
+    report = analyze(spec, input=input, batch=batch, dtype=_value(dtype),
+                     optimizer=_value(optimizer), strict=strict)  # fmt: skip
     if depth is not None:
         report = report.folded(depth)
-    cols = run(debug, lambda: pick(columns))
-    if format is ShapeFormat.json:
-        from cnncalc.render import as_json
-
-        as_json.write(report, sys.stdout)
-    elif format is ShapeFormat.csv:
-        from cnncalc.render import as_csv
-
-        sys.stdout.write(as_csv.render(report))
-    elif format is ShapeFormat.markdown:
-        from cnncalc.render import as_markdown
-
-        sys.stdout.write(as_markdown.render(report, cols, explain))
-    elif sys.stdout.isatty():
-        from cnncalc.render import as_table
-
-        print_rich(as_table.render(report, cols, explain))
-    else:
-        from cnncalc.render import as_text
-
-        sys.stdout.write(as_text.render(report, cols, explain))
+    output.show("shape", format.value, report, pick(columns), explain)
     warn(report.warnings, quiet=quiet)
 
 
-@app.command("list")
+def _expanded(spec: str, input: str | None, extra: list[str]) -> str:
+    """`shape --expand`: the layers as plain DSL; report options given with it are a mistake."""
+    from cnncalc.api import as_shape, load
+
+    if extra:
+        raise CnnCalcError(
+            f"--expand prints the layers as DSL text; {', '.join(extra)}"
+            " would change nothing (run without --expand for a report)"
+        )
+    return load(spec).dsl(as_shape(input))
+
+
+def _value(choice: Enum | None) -> str | None:
+    """A choice option's text, None when not given (the spec's [profile] decides)."""
+    return choice.value if choice is not None else None
+
+
+@command("list")
 def list_specs(
     *,
-    format: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ListFormat.table,
+    format: Annotated[ListFormat, FORMAT] = ListFormat.table,
     sort: Annotated[
         ListSort,
         typer.Option(
@@ -363,22 +232,10 @@ def list_specs(
     """The built-in specs with their input, weights, MACs and description."""
     from cnncalc.catalog import catalog
 
-    entries = run(debug, lambda: catalog(sort.value))
-    if format is ListFormat.json:
-        from cnncalc.render.as_list import render_json
-
-        sys.stdout.write(render_json(entries))
-    elif sys.stdout.isatty():
-        from cnncalc.render.as_list import render_table
-
-        print_rich(render_table(entries))
-    else:
-        from cnncalc.render.as_list import render_text
-
-        sys.stdout.write(render_text(entries))
+    output.show("list", format.value, catalog(sort.value))
 
 
-@app.command()
+@command("check")
 def check(
     specs: Annotated[
         list[str],
@@ -414,7 +271,7 @@ def check(
     ] = False,
     quiet: Quiet = False,
     debug: Debug = False,
-) -> None:
+) -> int:
     """Check each spec's \\[budget]: exit 0 all within budget, 1 any over (or, with
     --require-budget, any spec without a budget), 2 bad input.
 
@@ -428,40 +285,21 @@ def check(
     """
     from cnncalc.budget import check as check_budgets
     from cnncalc.budget import exit_code, spec_paths
-    from cnncalc.render import as_check
+    from cnncalc.render.as_check import warnings_line
 
-    def work() -> list:
-        try:
-            measure = None
-            if profile:
-                from cnncalc.latency import measure_latency as measure
-            return check_budgets(spec_paths(specs), measure=measure,
-                                 require_budget=require_budget)  # fmt: skip
-        except CnnCalcError as exc:  # CI formats report bad input in their own terms too
-            if format is CheckFormat.github:
-                sys.stdout.write(as_check.github_error(exc))
-            elif format is CheckFormat.junit:
-                sys.stdout.write(as_check.junit_error(exc))
-            raise
-
-    results = run(debug, work)
-    if format is CheckFormat.table and sys.stdout.isatty():
-        print_rich(as_check.render_table(results))
-    else:
-        render = {
-            CheckFormat.table: as_check.render_text, CheckFormat.json: as_check.render_json,
-            CheckFormat.junit: as_check.render_junit, CheckFormat.github: as_check.render_github,
-            CheckFormat.markdown: as_check.render_markdown,
-        }[format]  # fmt: skip
-        sys.stdout.write(render(results))
-    if format is not CheckFormat.github and not quiet:  # github annotates them on stdout
+    measure = None
+    if profile:  # only then: the profiler, and torch, are imported when a latency is measured
+        from cnncalc.latency import measure_latency as measure
+    results = check_budgets(spec_paths(specs), measure=measure, require_budget=require_budget)
+    output.show("check", format.value, results)
+    if format.value != "github" and not quiet:  # github annotates them on stdout
         for r in results:
             if r.warnings:
-                typer.echo(f"warning: {as_check.warnings_line(r)}", err=True)
-    raise typer.Exit(exit_code(results))
+                typer.echo(f"warning: {warnings_line(r)}", err=True)
+    return exit_code(results)
 
 
-@app.command()
+@command("diff")
 def diff(
     a: Annotated[str, typer.Argument(help="The net before: " + SPEC_HELP, show_default=False)],
     b: Annotated[str, typer.Argument(help="The net after, as A.", show_default=False)],
@@ -486,9 +324,7 @@ def diff(
     optimizer: Annotated[
         Optimizer | None, typer.Option(help="Optimizer state in the training-memory estimate.")
     ] = None,
-    format: Annotated[
-        DiffFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = DiffFormat.table,
+    format: Annotated[DiffFormat, FORMAT] = DiffFormat.table,
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
@@ -503,30 +339,15 @@ def diff(
       cnncalc diff old.toml new.toml --format markdown
     """
     from cnncalc.diff import compare
-    from cnncalc.render import as_diff
 
-    result = run(
-        debug,
-        lambda: compare(
-            a,
-            b,
-            input=input,
-            batch=batch,
-            dtype=dtype.value if dtype else None,
-            optimizer=optimizer.value if optimizer else None,
-        ),
-    )
-    if format is DiffFormat.table and sys.stdout.isatty():
-        print_rich(as_diff.render_table(result))
-    else:
-        render = {DiffFormat.table: as_diff.render_text, DiffFormat.json: as_diff.render_json,
-                  DiffFormat.markdown: as_diff.render_markdown}[format]  # fmt: skip
-        sys.stdout.write(render(result))
+    result = compare(a, b, input=input, batch=batch, dtype=_value(dtype),
+                     optimizer=_value(optimizer))  # fmt: skip
+    output.show("diff", format.value, result)
     warn(result.a.warnings, "A: ", quiet)
     warn(result.b.warnings, "B: ", quiet)
 
 
-@app.command()
+@command("profile")
 def profile(
     spec: Annotated[str, typer.Argument(help=SPEC_HELP, show_default=False)],
     *,
@@ -579,13 +400,8 @@ def profile(
             " the memory figures (default: the spec's, else sgd)."
         ),
     ] = None,
-    input: Annotated[
-        str | None,
-        typer.Option("--input", "-i", help="Input shape HxWxC (or N); overrides the spec's."),
-    ] = None,
-    format: Annotated[
-        ProfileFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ProfileFormat.table,
+    input: Input = None,
+    format: Annotated[ProfileFormat, FORMAT] = ProfileFormat.table,
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
@@ -599,44 +415,21 @@ def profile(
 
       cnncalc profile lenet5 --per-layer --format json
     """
-    from cnncalc.render import as_profile
+    from cnncalc.api import load
+    from cnncalc.profiler import profile
+    from cnncalc.render.as_profile import progress_display
 
-    def work() -> object:
-        from cnncalc.api import load
-        from cnncalc.profiler import profile
-
-        resolved = load(spec)
-        # Options not given come from the spec's [profile], then profile()'s defaults; only
-        # the mode defaults differently on the command line.
-        options = {
-            "device": device,
-            "batch": batch,
-            "dtype": dtype.value if dtype else None,
-            "mode": mode.value if mode else resolved.profile_value("mode", settings.CLI_MODE),
-            "warmup": warmup,
-            "min_time": min_time,
-            "optimizer": optimizer.value if optimizer else None,
-        }
-        show = format is not ProfileFormat.json and sys.stdout.isatty() and sys.stderr.isatty()
-        with as_profile.progress_display(show) as progress:
-            return profile(
-                resolved,
-                threads=threads,
-                per_layer=per_layer,
-                input=input,
-                progress=progress,
-                **options,
-            )
-
-    report = run(debug, work)
-    if format is ProfileFormat.json:
-        sys.stdout.write(as_profile.render_json(report))
-    elif format is ProfileFormat.markdown:
-        sys.stdout.write(as_profile.render_markdown(report))
-    elif sys.stdout.isatty():
-        print_rich(as_profile.render_table(report))
-    else:
-        sys.stdout.write(as_profile.render_text(report))
+    resolved = load(spec)
+    # Only the mode defaults differently on the command line (settings.CLI_MODE); the other
+    # options not given come from the spec's [profile], then profile()'s defaults.
+    mode_given = settings.resolve(resolved, {"mode": settings.CLI_MODE}, mode=_value(mode)).mode
+    show = format.value != "json" and sys.stdout.isatty() and sys.stderr.isatty()
+    with progress_display(show) as progress:
+        report = profile(resolved, device=device, batch=batch, dtype=_value(dtype),
+                         mode=mode_given, warmup=warmup, min_time=min_time,
+                         optimizer=_value(optimizer), threads=threads, per_layer=per_layer,
+                         input=input, progress=progress)  # fmt: skip
+    output.show("profile", format.value, report)
     warn(report.static.warnings, quiet=quiet)
     warn(report.warnings, quiet=quiet)
 

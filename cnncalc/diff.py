@@ -16,18 +16,15 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from cnncalc.analysis import Report, Row
+from cnncalc.settings import METRICS
 
 SAME, CHANGED, AFFECTED, ADDED, REMOVED = "same", "changed", "affected", "added", "removed"
-# Whole-net figures compared, as (label, field of Report.totals, unit).
-TOTALS = (
-    ("weights", "weights", "count"),
-    ("weight memory", "weight_bytes", "bytes"),
-    ("activation memory", "activation_bytes", "bytes"),
-    ("peak memory", "peak_bytes", "bytes"),
-    ("training memory", "train_bytes", "bytes"),
-    ("MACs", "macs", "count"),
-    ("FLOPs", "flops", "count"),
-)
+# Whole-net figures compared, in this order, as (label, field of Report.totals, unit).
+TOTALS = tuple(
+    (METRICS[key].label, METRICS[key].field, METRICS[key].unit)
+    for key in ("weights", "weight_memory", "activation_memory", "peak_memory", "train_memory",
+                "macs", "flops")
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,6 +121,13 @@ class SpecFileError(CnnCalcError):
         return f"{where}: {self.msg}"
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an error as the user reads it (a one-line report: a CI annotation, a
+    PyTorch error quoted in ours), else the name of its type when it says nothing."""
+    text = (exc.render() if isinstance(exc, CnnCalcError) else str(exc)).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
     """' — did you mean 'X'?' for the closest choice, or '' when nothing is close."""
     import difflib  # only on the error path

@@ -38,6 +38,9 @@ MODES = ("infer", "train", "both")
 # for latency budgets, times inference only.
 CLI_MODE = "both"
 
+# The orders `cnncalc list` sorts the built-in specs in.
+SORTS = ("family", "macs", "weights", "name")
+
 # Devices as written; cuda:N is any CUDA device by its index.
 DEVICES = ("cpu", "cuda", "cuda:N", "mps", "auto")
 DEVICES_TEXT = "cpu, cuda, cuda:N, mps or auto"

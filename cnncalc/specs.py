@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import sys
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +26,8 @@ from cnncalc.settings import (
     PROFILE_KEYS,
     is_device,
 )
-from cnncalc.units import UnitError, exact, nbytes, parse_quantity
+from cnncalc.spec_text import Failer, Lines, parse_toml, read_text
+from cnncalc.units import UnitError, parse_quantity
 
 if TYPE_CHECKING:
     from cnncalc.blocks import Expansion
@@ -103,277 +102,16 @@ def builtin_names() -> list[str]:
     return sorted(p.stem for p in builtin_dir().glob("*.toml"))
 
 
-def _toml_loads(text: str) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
-    return tomllib.loads(text)
-
-
-def _toml_error_line(exc: Exception) -> int | None:
-    """tomllib says '(at line 3, column 7)'; take the line."""
-    text = str(exc)
-    marker = "at line "
-    if marker in text:
-        digits = text.split(marker, 1)[1].split(",", 1)[0].split(")", 1)[0]
-        return int(digits) if digits.isdigit() else None
-    return None
-
-
-def _unquoted_hint(text: str, line: int | None) -> str:
-    """'; a number with a unit is a string: weights = "62.4M"' when the bad line has one bare."""
-    rows = text.splitlines()
-    if line is None or not 0 < line <= len(rows):
-        return ""
-    near = [rows[line - 1].split("#", 1)[0], rows[line - 2].split("#", 1)[0] if line > 1 else ""]
-    if any(r.count("{") > r.count("}") for r in near):  # TOML 1.0: an inline table is one line
-        return "; an inline table { … } must be on one line: write a [table] instead"
-    if "=" not in rows[line - 1]:
-        return ""
-    key, _, value = rows[line - 1].partition("=")
-    value = value.split("#", 1)[0].strip()
-    if value[:1].isdigit() and any(c.isalpha() for c in value):
-        return f'; a number with a unit is a string: {key.strip()} = "{value}"'
-    return ""
-
-
-class _Failer:
-    """Makes SpecFileErrors that point at the line of a key."""
-
-    def __init__(self, path: str, lines: _Lines) -> None:
-        self.path = path
-        self.lines = lines
-
-    def __call__(self, msg: str, table: str, key: str) -> SpecFileError:
-        return SpecFileError(msg, self.path, self.lines.of(table, key))
-
-
-# The pieces of TOML the line finder steps over (the text is valid TOML: tomllib read it first).
-_SPACE = re.compile(r"[ \t]*")
-_GAP = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")  # blank space, newlines and comments
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_BASIC = re.compile(r'"(?:[^"\\\n]|\\.)*"')
-_LITERAL = re.compile(r"'[^'\n]*'")
-_ML_BASIC = re.compile(r'"""(?:[^"\\]|\\[\s\S]|"{1,2}(?!"))*"{3,5}')
-_ML_LITERAL = re.compile(r"'''[\s\S]*?'''(?:'{1,2}(?!'))?")
-_SCALAR = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2})?"
-    r"|[^\s,\]}#]+"
-)
-_TRIPLE = ('"""', "'''")
-
-
-class _Lines:
-    """Where each key of a spec file was written, found by stepping through the TOML tokens.
-
-    Strings of all four kinds are skipped whole (a description may hold 'key = …' or '[budget]'
-    text), quoted and dotted keys are split as TOML splits them, and the keys of an inline table
-    (`budget = { weights = "1M" }`) and of a table header (`[budget.latency_ms]`) are found where
-    they are. One pass over the text, and a line is found by bisection: 40,000 [blocks] entries
-    cost linear time (issue 9).
-    """
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
-        self.keys: dict[tuple[str, str], int] = {}  # (table, key) → offset of the key
-        self.values: dict[tuple[str, str], int] = {}  # (table, key) → offset of its value
-        self.tables: dict[str, int] = {}  # dotted table name → offset of its header or key
-        self._scan()
-
-    def line(self, pos: int) -> int:
-        """1-based line of the character at offset `pos`."""
-        return bisect_right(self.starts, pos)
-
-    def of(self, table: str, key: str) -> int | None:
-        """The line of `key` in `table` ('' for the top level)."""
-        pos = self.keys.get((table, key), self.tables.get(f"{table}.{key}".strip(".")))
-        return None if pos is None else self.line(pos)
-
-    def offsets(self, table: str, key: str) -> tuple[int, int]:
-        """(line, column) offsets of the text of a string value: the file line of its first
-        character minus 1, and its column minus 1 (a triple quote and a newline open the text
-        on the next line, as TOML trims that newline). (0, 0) when the key is not found."""
-        pos = self.values.get((table, key))
-        if pos is None:
-            return 0, 0
-        text = self.text
-        start = pos + (3 if text.startswith(_TRIPLE, pos) else 1)
-        if text.startswith(_TRIPLE, pos):
-            start += 1 if text.startswith("\n", start) else 2 * text.startswith("\r\n", start)
-        line = self.line(start)
-        return line - 1, start - self.starts[line - 1]
-
-    def _scan(self) -> None:
-        text, pos, table = self.text, 0, ""
-        while True:
-            pos = _GAP.match(text, pos).end()  # type: ignore[union-attr]
-            if pos >= len(text):
-                return
-            start = pos
-            if text.startswith("[", pos):  # [table] or [[array of tables]]
-                double = text.startswith("[[", pos)
-                parts, pos = self._key(pos + 1 + double)
-                table = ".".join(parts)
-                self.tables.setdefault(table, start)
-                pos = text.find("]" * (1 + double), pos)
-                pos = len(text) if pos == -1 else pos + 1 + double
-            else:
-                pos = self._pair(table, pos)
-            pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
-            if pos == start or not text.startswith(("\n", "\r", "#"), pos):
-                stop = text.find("\n", max(pos, start + 1))  # not expected in valid TOML
-                pos = len(text) if stop == -1 else stop
-
-    def _key(self, pos: int) -> tuple[list[str], int]:
-        """A dotted key at `pos`: its parts, unquoted, and the offset after it."""
-        text, parts = self.text, []
-        while pos < len(text):
-            pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
-            found = (_BASIC.match(text, pos) or _LITERAL.match(text, pos)
-                     or _BARE_KEY.match(text, pos))  # fmt: skip
-            if found is None:
-                break
-            parts.append(_unquote(found.group()))
-            pos = _SPACE.match(text, found.end()).end()  # type: ignore[union-attr]
-            if not text.startswith(".", pos):
-                break
-            pos += 1
-        return parts, pos
-
-    def _pair(self, table: str, pos: int) -> int:
-        """`key = value` at `pos` inside `table`: record it, return the offset after it."""
-        text, start = self.text, pos
-        parts, pos = self._key(pos)
-        if not parts or not text.startswith("=", pos):
-            return pos
-        for i in range(1, len(parts)):  # dotted keys define their tables
-            self.tables.setdefault(".".join([table, *parts[:i]]).strip("."), start)
-        where = (".".join([table, *parts[:-1]]).strip("."), parts[-1])
-        pos = _SPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
-        self.keys.setdefault(where, start)
-        self.values.setdefault(where, pos)
-        return self._value(".".join([table, *parts]).strip("."), pos)
-
-    def _value(self, table: str | None, pos: int) -> int:
-        """Step over one value; the keys of an inline table go into `table` (None: in an array,
-        where keys have no place of their own)."""
-        text = self.text
-        for pattern in (_ML_BASIC, _ML_LITERAL, _BASIC, _LITERAL):
-            found = pattern.match(text, pos)
-            if found:
-                return found.end()
-        if text.startswith(("{", "["), pos):
-            close = "}" if text[pos] == "{" else "]"
-            pos += 1
-            while pos < len(text):
-                pos = _GAP.match(text, pos).end()  # type: ignore[union-attr]
-                if text.startswith(close, pos):
-                    return pos + 1
-                if text.startswith(",", pos):
-                    pos += 1
-                    continue
-                before = pos
-                if close == "}" and table is not None:
-                    pos = self._pair(table, pos)
-                else:
-                    pos = self._value(None, pos)
-                if pos == before:  # not expected in valid TOML; never loop
-                    pos += 1
-            return pos
-        found = _SCALAR.match(text, pos)
-        return found.end() if found else pos
-
-
-def _unquote(key: str) -> str:
-    """A key part as TOML reads it: quotes off, escapes of a basic string decoded."""
-    if key.startswith("'"):
-        return key[1:-1]
-    if key.startswith('"'):
-        if "\\" not in key:
-            return key[1:-1]
-        try:
-            return next(iter(_toml_loads(f"{key} = 0")))
-        except ValueError:
-            return key[1:-1]
-    return key
-
-
-# A spec file is a page of text; past this it is a mistake (a log, a dataset, /dev/zero's
-# kin), refused before it is read (issue 9: a file of hundreds of MB must cost nothing).
-MAX_SPEC_BYTES = 4 * 2**20
-
-
-def _read(path: Path, shown: str) -> str:
-    """The text of a spec file: a regular file of at most MAX_SPEC_BYTES, in UTF-8; every
-    failure is a SpecFileError naming the file."""
-    try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise SpecFileError("is a directory, not a spec file", shown)
-        if not stat.S_ISREG(info.st_mode):
-            raise SpecFileError("is not a regular file (a device, pipe or socket)", shown)
-        if info.st_size > MAX_SPEC_BYTES:
-            raise SpecFileError(_too_big(info.st_size), shown)
-        with path.open("rb") as handle:
-            data = handle.read(MAX_SPEC_BYTES + 1)  # the file may grow after stat
-    except OSError as exc:
-        raise SpecFileError(f"cannot read the spec file: {exc.strerror or exc}", shown) from None
-    except ValueError as exc:  # a NUL in the path
-        raise SpecFileError(f"cannot read the spec file: {exc}", shown) from None
-    if len(data) > MAX_SPEC_BYTES:
-        raise SpecFileError(_too_big(len(data)), shown)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise SpecFileError("the spec file is not UTF-8 text", shown, line) from None
-
-
-def _too_big(size: int) -> str:
-    return (f"the spec file is {nbytes(size)} ({exact(size)} B); a spec file may be at most"
-            f" {nbytes(MAX_SPEC_BYTES)} ({exact(MAX_SPEC_BYTES)} B)")  # fmt: skip
-
-
 def load_spec(path: str | Path) -> Spec:
     """Read, validate and parse a spec file."""
     path = Path(path)
     shown = str(path)
-    text = _read(path, shown)
-    try:
-        data = _toml_loads(text)
-    except ValueError as exc:  # tomllib.TOMLDecodeError, or Python's int-string limit
-        digits = re.search(r"[0-9_]{4000,}", text)
-        if "integer string conversion" in str(exc) and digits:
-            raise SpecFileError(
-                f"invalid TOML: a number of {len(digits.group()):,} digits, past what Python"
-                " reads (4,300); no budget needs more than a few", shown,
-                text.count("\n", 0, digits.start()) + 1) from None  # fmt: skip
-        msg = str(exc).split(" (at line")[0]
-        line = _toml_error_line(exc)
-        raise SpecFileError(f"invalid TOML: {msg}{_unquoted_hint(text, line)}", shown,
-                            line) from None  # fmt: skip
-    lines = _Lines(text)
-    fail = _Failer(shown, lines)
+    text = read_text(path, shown)
+    data = parse_toml(text, shown)
+    lines = Lines(text)
+    fail = Failer(shown, lines)
 
-    for key in data:
-        if key not in TOP_KEYS:
-            raise fail(
-                f"unknown key '{key}'{did_you_mean(key, TOP_KEYS)}; expected one of"
-                f" {', '.join(TOP_KEYS)}",
-                "",
-                key,
-            )
-    for key in ("name", "description", "input", "layers"):
-        if key in data and not isinstance(data[key], str):
-            raise fail(f"'{key}' must be a string, got {type(data[key]).__name__}", "", key)
-    if "layers" not in data:
-        raise SpecFileError(
-            "missing 'layers': the network in the layer DSL, e.g."
-            ' layers = "Conv:3x3x64p1-ReLU-Pool:2/2-FC:10"',
-            shown,
-        )
+    _check_top(data, fail, shown)
     spec_input = None
     if "input" in data:
         try:
@@ -408,10 +146,31 @@ def load_spec(path: str | Path) -> Spec:
     )
 
 
+def _check_top(data: dict[str, Any], fail: Failer, shown: str) -> None:
+    """The top-level keys: known ones only, text where text goes, and `layers` present."""
+    for key in data:
+        if key not in TOP_KEYS:
+            raise fail(
+                f"unknown key '{key}'{did_you_mean(key, TOP_KEYS)}; expected one of"
+                f" {', '.join(TOP_KEYS)}",
+                "",
+                key,
+            )
+    for key in ("name", "description", "input", "layers"):
+        if key in data and not isinstance(data[key], str):
+            raise fail(f"'{key}' must be a string, got {type(data[key]).__name__}", "", key)
+    if "layers" not in data:
+        raise SpecFileError(
+            "missing 'layers': the network in the layer DSL, e.g."
+            ' layers = "Conv:3x3x64p1-ReLU-Pool:2/2-FC:10"',
+            shown,
+        )
+
+
 def _blocks(
     data: dict[str, Any],
-    lines: _Lines,
-    fail: _Failer,
+    lines: Lines,
+    fail: Failer,
     shown: str,
     layers_line: int,
     layers_column: int,
@@ -452,7 +211,7 @@ def _blocks(
     return expand(Source("", data["layers"], layers_line, layers_column), blocks, shown)
 
 
-def _budget(table: Any, fail: _Failer) -> tuple[Limit, ...]:
+def _budget(table: Any, fail: Failer) -> tuple[Limit, ...]:
     """[budget] and [budget.latency_ms], validated."""
     if not isinstance(table, dict):
         raise fail("'budget' must be a table: [budget]", "", "budget")
@@ -488,7 +247,7 @@ def _budget(table: Any, fail: _Failer) -> tuple[Limit, ...]:
     return tuple(limits)
 
 
-def _limit(key: str, value: Any, unit: str, fail: _Failer, table: str, at: str) -> Limit:
+def _limit(key: str, value: Any, unit: str, fail: Failer, table: str, at: str) -> Limit:
     try:
         limit = parse_quantity(value, unit)
     except UnitError as exc:
@@ -497,7 +256,7 @@ def _limit(key: str, value: Any, unit: str, fail: _Failer, table: str, at: str) 
     return Limit(key, limit, unit, fail.lines.of(table, at), device)
 
 
-def _profile(table: Any, fail: _Failer) -> tuple[tuple[str, Any], ...]:
+def _profile(table: Any, fail: Failer) -> tuple[tuple[str, Any], ...]:
     """[profile] defaults, validated."""
     if not isinstance(table, dict):
         raise fail("'profile' must be a table: [profile]", "", "profile")

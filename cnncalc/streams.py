@@ -17,7 +17,7 @@ import codecs
 import errno
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 ERRORS = "cnncalc-ascii"  # the codec error handler registered below
@@ -92,6 +92,28 @@ def _degrading(stream: Any) -> None:
     reconfigure = getattr(stream, "reconfigure", None)
     if reconfigure is not None:
         reconfigure(errors=ERRORS)
+
+
+def say(text: str) -> None:
+    """Text on stderr, each line with its control characters escaped (user text inside a
+    message never reaches the terminal raw), written through sys.stderr (not click's own
+    UTF-8 stream) so that a narrow encoding degrades '—' or '×' like stdout does
+    (cnncalc/streams.py)."""
+    from cnncalc.render.safe import printable
+
+    sys.stderr.write("\n".join(printable(line) for line in text.split("\n")) + "\n")
+    sys.stderr.flush()
+
+
+def warn(warnings: Iterable[tuple[str, str]], where: str = "", quiet: bool = False) -> None:
+    """The analysis' warnings, (row, message) pairs, on stderr, each distinct one once;
+    `where` names the spec; `quiet` (-q) drops them."""
+    if quiet:
+        return
+    from cnncalc.render.output import warning_lines
+
+    for line in warning_lines(warnings):
+        say(f"warning: {where}{line}")
 
 
 def _say(text: str) -> None:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import math
 import re
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from cnncalc.errors import shorten
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -151,3 +154,8 @@ def nbytes(n: int) -> str:
 def exact(n: int) -> str:
     """Thousands separators: 62,369,152."""
     return f"{n:,}"
+
+
+def pair(axes: tuple[T, T], fmt: Callable[[T], str] = str) -> str:
+    """(H, W) as '3' when both are 3, else '3×5' (DESIGN §3 writes a square kernel once)."""
+    return fmt(axes[0]) if axes[0] == axes[1] else f"{fmt(axes[0])}×{fmt(axes[1])}"

@@ -32,7 +32,8 @@ from cnncalc.cli import app
 from cnncalc.diff import _SMALL, diff_reports, opcodes
 from cnncalc.errors import CnnCalcError, SpecFileError
 from cnncalc.render import as_check
-from cnncalc.specs import MAX_SPEC_BYTES, _Lines, load_spec, resolve_spec
+from cnncalc.spec_text import MAX_SPEC_BYTES, Lines
+from cnncalc.specs import load_spec, resolve_spec
 from cnncalc.units import UnitError, parse_quantity
 
 runner = CliRunner()
@@ -412,7 +413,7 @@ TRICKY = [
 @pytest.mark.parametrize(("text", "table", "key", "line"), TRICKY)
 def test_the_line_finder_reads_tricky_toml(text: str, table: str, key: str, line: int) -> None:
     tomllib.loads(text)  # the case is valid TOML
-    assert _Lines(text).of(table, key) == line
+    assert Lines(text).of(table, key) == line
 
 
 def test_an_inline_table_spanning_lines_is_invalid_toml_with_a_hint(tmp_path: Path) -> None:
@@ -530,7 +531,7 @@ def test_generated_spec_files_report_each_key_at_its_line(spec) -> None:
     assert {k: data["budget"][k] for k in values} == {
         k: (f"{v}B" if k.endswith("memory") else v) for k, v in values.items()
     }
-    lines = _Lines(text)
+    lines = Lines(text)
     assert {key: lines.of(*key) for key in where} == where
 
 
@@ -556,7 +557,7 @@ def test_generated_spec_files_load_with_their_lines(tmp_path_factory, spec) -> N
     ('"layers" = """\r\nIn:8x8x3-ReLU"""', (2, 0)),
 ])  # fmt: skip
 def test_the_layers_text_is_located(layers: str, offsets: tuple[int, int]) -> None:
-    assert _Lines(f'name = "x"\n{layers}\n').offsets("", "layers") == offsets
+    assert Lines(f'name = "x"\n{layers}\n').offsets("", "layers") == offsets
 
 
 def test_forty_thousand_blocks_load_in_linear_time(tmp_path: Path) -> None:

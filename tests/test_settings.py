@@ -119,3 +119,64 @@ def test_resolve_names_the_file_of_a_bad_value(tmp_path: Path) -> None:
     spec = _spec_with_profile(tmp_path, "warmup = 20000")
     with pytest.raises(CnnCalcValueError, match=r"in the \[profile\] of .*net\.toml"):
         resolve(spec, warmup=None)
+
+
+# -- the renderer table (render/output.py) ----------------------------------------------------
+
+
+def test_every_renderer_in_the_table_exists() -> None:
+    """A renderer named wrongly in the table would only fail when that format is asked for."""
+    import importlib
+
+    from cnncalc.render.output import ERROR_RENDERERS, RENDERERS
+
+    names = [w for ways in RENDERERS.values() for way in ways.values()
+             for w in (way.pipe, way.terminal) if w] + list(ERROR_RENDERERS.values())  # fmt: skip
+    for name in names:
+        module, function = name.split(":")
+        assert callable(getattr(importlib.import_module(f"cnncalc.render.{module}"), function))
+
+
+def test_format_choices_are_the_table() -> None:
+    from cnncalc import cli
+    from cnncalc.render.output import formats
+
+    assert [f.value for f in cli.CheckFormat] == ["table", "json", "junit", "github", "markdown"]
+    assert [f.value for f in cli.ShapeFormat] == list(formats("shape"))
+    assert [f.value for f in cli.ProfileFormat] == list(formats("profile"))
+
+
+# -- the one home of small formatting facts ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("axes", "text"),
+    [((3, 3), "3"), ((3, 5), "3×5"), ((0.5, 0.5), "0.5")],  # DESIGN §3: a square kernel once
+)
+def test_pair(axes: tuple, text: str) -> None:
+    from cnncalc.units import pair
+
+    assert pair(axes) == text
+
+
+@pytest.mark.parametrize(
+    ("share", "blocks", "percent"),
+    # 10 cells of 8 eighths each: 50% is 5 full cells, 5% is 4 eighths of one cell ('▌')
+    [(0.5, "█████", " 50.0%"), (0.05, "▌", "  5.0%"), (1.0, "██████████", "100.0%"),
+     (0.0, "", "  0.0%")],
+)  # fmt: skip
+def test_share_bar(share: float, blocks: str, percent: str) -> None:
+    from cnncalc.render.columns import share_bar
+
+    assert share_bar(share) == f"{blocks:<10} {percent}"
+
+
+def test_first_line() -> None:
+    from cnncalc.errors import CnnCalcError, SpecFileError, first_line
+
+    assert (
+        first_line(RuntimeError("CUDA error: out of memory\nmore")) == "CUDA error: out of memory"
+    )
+    assert first_line(RuntimeError()) == "RuntimeError"
+    assert first_line(SpecFileError("bad", "a.toml", 3)) == "a.toml:3: bad"
+    assert first_line(CnnCalcError("no input shape")) == "no input shape"

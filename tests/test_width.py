@@ -80,8 +80,8 @@ class _Tty(io.StringIO):
 
 
 def on_terminal(renderable: object, columns: int | str) -> str:
-    """What cli.print_rich writes to a terminal with COLUMNS=`columns`, colour codes removed."""
-    from cnncalc.cli import print_rich
+    """What render.output.print_rich writes to a terminal with COLUMNS=`columns`, colour codes removed."""
+    from cnncalc.render.output import print_rich
 
     out = _Tty()
     env = {"COLUMNS": str(columns), "LINES": "25"}

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cnncalc.budget import FAIL, PASS, SKIP, SpecResult, Verdict, exit_code
-from cnncalc.errors import CnnCalcError
+from cnncalc.errors import CnnCalcError, first_line
 from cnncalc.render.plain import align
 from cnncalc.render.safe import printable
 from cnncalc.units import count, exact, nbytes
@@ -290,7 +290,7 @@ def junit_error(exc: CnnCalcError) -> str:
     if line is not None:
         attrs["line"] = str(line)
     case = ET.SubElement(suite, "testcase", attrs)
-    error = ET.SubElement(case, "error", {"message": exc.render().splitlines()[0],
+    error = ET.SubElement(case, "error", {"message": first_line(exc),
                                           "type": "bad-input"})  # fmt: skip
     error.text = exc.render()
     return _xml(root)

@@ -9,6 +9,7 @@ from typing import Any
 from cnncalc.analysis import Report, Row
 from cnncalc.diff import ADDED, AFFECTED, CHANGED, REMOVED, SAME, Diff, RowDiff, TotalDiff
 from cnncalc.errors import shorten
+from cnncalc.render.as_json import row_json
 from cnncalc.render.plain import align
 from cnncalc.render.safe import printable
 from cnncalc.units import count, exact, nbytes
@@ -154,20 +155,16 @@ def render_text(d: Diff) -> str:
     return "\n".join(out) + "\n"
 
 
+# The row fields a diff shows, in this order: a subset of the shape report's row object.
+ROW_KEYS = ("name", "kind", "depth", "block", "dsl", "output", "weights", "macs",
+            "activation_bytes")  # fmt: skip
+
+
 def _row_json(row: Row | None) -> dict[str, Any] | None:
     if row is None:
         return None
-    return {
-        "name": row.name,
-        "kind": row.kind,
-        "depth": row.depth,
-        "block": row.block,
-        "dsl": row.dsl,
-        "output": list(row.output.dims),
-        "weights": row.weights,
-        "macs": row.macs,
-        "activation_bytes": row.activation_bytes,
-    }
+    whole = row_json(row)
+    return {key: whole[key] for key in ROW_KEYS}
 
 
 def _report_json(report: Report) -> dict[str, Any]:

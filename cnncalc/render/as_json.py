@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import Any
 
 from cnncalc.analysis import Report, Rf, Row
 
@@ -121,17 +121,6 @@ def chunks(report: Report) -> Iterator[str]:
     encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
     yield from encoder.iterencode(report_json(report, lazy=True))
     yield "\n"
-
-
-def write(report: Report, out: TextIO) -> None:
-    """The JSON text on `out`, written as it is made."""
-    batch: list[str] = []
-    for piece in chunks(report):
-        batch.append(piece)
-        if len(batch) >= 4096:
-            out.write("".join(batch))
-            batch.clear()
-    out.write("".join(batch))
 
 
 def render(report: Report) -> str:

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from cnncalc.profiler import Figure, Latency, ProfileReport, RowProfile
+from cnncalc.render.columns import share_bar
 from cnncalc.render.plain import align
 from cnncalc.units import count, exact, nbytes
 
@@ -245,15 +246,9 @@ def row_cells(row: RowProfile, per_layer: bool) -> list[str]:
     if per_layer:
         cells += [
             "" if row.latency_ms is None else f"{row.latency_ms:.3f}",
-            "" if row.share is None else _bar(row.share),
+            "" if row.share is None else share_bar(row.share),
         ]
     return cells
-
-
-def _bar(share: float, width: int = 10) -> str:
-    eighths = max(0, round(share * width * 8))
-    full, rest = divmod(min(eighths, width * 8), 8)
-    return f"{'█' * full + ('' if rest == 0 else ' ▏▎▍▌▋▊▉'[rest]):<{width}} {share * 100:5.1f}%"
 
 
 def _headers(r: ProfileReport) -> list[str]:

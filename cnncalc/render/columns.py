@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from cnncalc.analysis import Report, Row
 from cnncalc.errors import CnnCalcError, did_you_mean
-from cnncalc.units import exact, nbytes
+from cnncalc.units import exact, nbytes, pair
 
 BAR_WIDTH = 10
 
@@ -26,10 +26,6 @@ class Column:
     numeric: bool = True
 
 
-def _axes(pair: tuple, fmt: Callable = str) -> str:
-    return fmt(pair[0]) if pair[0] == pair[1] else f"{fmt(pair[0])}×{fmt(pair[1])}"
-
-
 def output_cell(row: Row, report: Report) -> str:
     """'55×55×96 (=290,400)', as in the seed table; '4096' for a vector."""
     if row.output.is_flat:
@@ -37,15 +33,17 @@ def output_cell(row: Row, report: Report) -> str:
     return f"{row.output} (={exact(row.nodes)})"
 
 
-def bar(part: int, whole: int) -> str:
-    """A share as a bar of BAR_WIDTH eighths plus the percentage."""
-    if whole <= 0:
-        return ""
-    share = part / whole
-    eighths = round(share * BAR_WIDTH * 8)
-    full, rest = divmod(eighths, 8)
+def share_bar(share: float, width: int = BAR_WIDTH) -> str:
+    """A share in [0, 1] as a bar of `width` eighths-of-a-cell blocks plus the percentage."""
+    eighths = max(0, round(share * width * 8))
+    full, rest = divmod(min(eighths, width * 8), 8)
     blocks = "█" * full + ("" if rest == 0 else " ▏▎▍▌▋▊▉"[rest])
-    return f"{blocks:<{BAR_WIDTH}} {share * 100:5.1f}%"
+    return f"{blocks:<{width}} {share * 100:5.1f}%"
+
+
+def bar(part: int, whole: int) -> str:
+    """part / whole as a share bar; '' when there is no whole to share."""
+    return share_bar(part / whole) if whole > 0 else ""
 
 
 def _share(attr: str) -> Callable[[Row, Report], str]:
@@ -95,15 +93,15 @@ COLUMNS: dict[str, Column] = {
             "new activation memory at inference (batch, dtype)",
             lambda r, _: nbytes(r.activation_bytes) if r.activation_bytes else "",
         ),
-        Column("rf", "RF", "receptive field size", lambda r, _: _axes(r.rf.size)),
+        Column("rf", "RF", "receptive field size", lambda r, _: pair(r.rf.size)),
         Column(
-            "jump", "jump", "receptive field jump (effective stride)", lambda r, _: _axes(r.rf.jump)
+            "jump", "jump", "receptive field jump (effective stride)", lambda r, _: pair(r.rf.jump)
         ),
         Column(
             "start",
             "start",
             "centre of the first output's field",
-            lambda r, _: _axes(r.rf.start, lambda v: f"{v:g}"),
+            lambda r, _: pair(r.rf.start, lambda v: f"{v:g}"),
         ),
         Column(
             "fan_in",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cnncalc.analysis import Report
 from cnncalc.render.safe import printable
-from cnncalc.units import count, exact, nbytes
+from cnncalc.units import count, exact, nbytes, pair
 
 
 def _b(n: int) -> str:
@@ -60,14 +60,10 @@ def _rf_line(report: Report) -> str:
     rf = report.totals.rf
     if report.input.is_flat:
         return "none: the input is a vector, which FC layers see whole"
-    text = f"{_pair(rf.size)} (jump {_pair(rf.jump)})"
+    text = f"{pair(rf.size)} (jump {pair(rf.jump)})"
     if rf.whole:
         text += ", last spatial layer; GAP/FC see the whole input"
     return text
-
-
-def _pair(p: tuple[int, int]) -> str:
-    return str(p[0]) if p[0] == p[1] else f"{p[0]}×{p[1]}"
 
 
 def title(report: Report) -> str:
