@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 import cnncalc
 from cnncalc.analysis import analyze_net
-from cnncalc.blocks import MAX_PIECES, Source, expand
 from cnncalc.dsl import MAX_NESTING, MAX_ROWS, count_rows, parse, parse_text
 from cnncalc.errors import CnnCalcError, DslError
 from cnncalc.layers.base import MAX_NUMBER
 from cnncalc.specs import load_spec
+from cnncalc.templates import MAX_PIECES, Source, expand
 
 # Generous: the work takes a fraction of this; the bound only catches a hang or a quadratic.
 SECONDS = 5.0
@@ -729,9 +729,9 @@ def test_bn_buffers_include_the_batch_counter() -> None:
 
 
 def test_a_long_line_is_shown_as_a_window_around_the_caret():
-    """A 60,000-row one-line spec with one bad name: the message stays short, and the caret
+    """A 6,000-row one-line spec with one bad name: the message stays short, and the caret
     still sits under the bad name."""
-    text = "In:8x8x3-" + "ReLU-" * 30_000 + "Cnov-" + "ReLU-" * 30_000 + "ReLU"
+    text = "In:8x8x3-" + "ReLU-" * 3_000 + "Cnov-" + "ReLU-" * 3_000 + "ReLU"
     err = fails(text, "unknown layer 'Cnov'")
     rendered = err.render()
     assert len(rendered) < 400, rendered
