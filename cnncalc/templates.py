@@ -1,6 +1,7 @@
-"""Parametrised blocks of spec files (`[blocks]`), expanded to plain DSL text before parsing.
+"""Templates: the `[blocks]` table of spec files, expanded to plain DSL text before parsing.
 
-A block is DSL text with `{name}` placeholders:
+(The file is not called blocks.py: in the code a block is a Res/Cat/Seq, cnncalc.layers.blocks.)
+A template (the user's word is "block") is DSL text with `{name}` placeholders:
 
     [blocks]
     basic = "Res(Conv:3x3x{c}p1nb-BN-ReLU-Conv:3x3x{c}p1nb-BN)-ReLU"
@@ -22,6 +23,14 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from cnncalc.errors import DslError, did_you_mean
+from cnncalc.template_text import (
+    arguments_text,
+    next_brace,
+    placeholder,
+    placeholder_span,
+    scan,
+    words,
+)
 
 MAX_DEPTH = 32  # nested calls
 MAX_CHARS = 2_000_000  # expanded text; a guard against calls that multiply without end
@@ -220,9 +229,9 @@ class _Expander:
                 " in layers, call a block with $name(key=value)",
                 pos,
             )
-        found = _placeholder(src, pos)
+        found = placeholder(src, pos)
         if isinstance(found, str):
-            raise self.error(frame, found, *_placeholder_span(src, pos))
+            raise self.error(frame, found, *placeholder_span(src, pos))
         return found
 
     def call(
@@ -259,8 +268,8 @@ class _Expander:
         if missing:
             raise self.error(
                 frame,
-                f"block '{name}' needs {_words(missing)}: it takes"
-                f" {_words(params)}, e.g. ${name}({', '.join(f'{p}=64' for p in params)})",
+                f"block '{name}' needs {words(missing)}: it takes"
+                f" {words(params)}, e.g. ${name}({', '.join(f'{p}=64' for p in params)})",
                 pos,
                 end,
             )
@@ -284,7 +293,7 @@ class _Expander:
             look += 1
         if look >= len(src) or src[look] != "(":
             return {}, pos
-        inner, close = _arguments_text(src, look + 1)
+        inner, close = arguments_text(src, look + 1)
         if close == -1 or "(" in inner:
             raise self.error(frame, f"this '(' of the call of block '{name}' is never closed",
                              look)  # fmt: skip
@@ -304,7 +313,7 @@ class _Expander:
             if key in given:
                 raise self.error(frame, f"argument '{key}' is given twice", at, at + len(key))
             if key not in params:
-                takes = f"it takes {_words(params)}" if params else "it takes no arguments"
+                takes = f"it takes {words(params)}" if params else "it takes no arguments"
                 hint = did_you_mean(key, list(params)) if params else ""
                 hint = f"{hint};" if hint else ";"
                 raise self.error(frame, f"block '{name}' has no argument '{key}'{hint} {takes}",
@@ -339,8 +348,8 @@ class _Expander:
         read as a missing or unknown argument 'c' (issue 9)."""
         text = self.blocks[name].text
         i = 0
-        while (i := _next_brace(text, i)) != -1:
-            found = _placeholder(text, i)
+        while (i := next_brace(text, i)) != -1:
+            found = placeholder(text, i)
             if isinstance(found, str):
                 source = self.source_of.get(name)
                 if source is None:
@@ -348,7 +357,7 @@ class _Expander:
                     self.sources.append(self.blocks[name])
                 child = len(self.frames)
                 self.frames.append(Frame(source, frame, (pos, end)))
-                raise self.error(child, found, *_placeholder_span(text, i))
+                raise self.error(child, found, *placeholder_span(text, i))
             i = found[1]
 
     def parameters(self, name: str) -> tuple[str, ...]:
@@ -373,100 +382,12 @@ class _Expander:
         return self.params[name]
 
 
-def _next_brace(text: str, i: int) -> int:
-    """Where the next '{' outside a '#' comment is, from i on (-1: none)."""
-    while i < len(text):
-        ch = text[i]
-        if ch == "#":
-            nl = text.find("\n", i)
-            i = len(text) if nl == -1 else nl
-        elif ch == "{":
-            return i
-        else:
-            i += 1
-    return -1
-
-
-def _placeholder(text: str, pos: int) -> tuple[str, int] | str:
-    """The placeholder `{name}` at pos as (name, end), or the message saying what is wrong."""
-    close = text.find("}", pos + 1)
-    reopen = text.find("{", pos + 1)
-    newline = text.find("\n", pos + 1)
-    if close == -1 or -1 < reopen < close or -1 < newline < close:
-        return "this '{' is never closed: a placeholder is a name in braces, such as {c}"
-    name = text[pos + 1 : close]
-    if not name.isidentifier():
-        return "expected a placeholder such as {c}: a name in braces"
-    return name, close + 1
-
-
-def _placeholder_span(text: str, pos: int) -> tuple[int, int]:
-    """What to underline for a bad placeholder at pos: up to its '}', or the '{' and the name
-    after it when it is never closed."""
-    found = _placeholder(text, pos)
-    close = text.find("}", pos + 1)
-    if isinstance(found, str) and found.startswith("this '{'"):
-        end = pos + 1
-        while end < len(text) and (text[end].isalnum() or text[end] == "_"):
-            end += 1
-        return pos, end
-    return pos, close + 1
-
-
-def _arguments_text(src: str, start: int) -> tuple[str, int]:
-    """A call's arguments from `start` (just after its '(') to its ')', with comments blanked
-    to spaces so that positions still match `src`, and where the ')' is (-1: never closed).
-    A '#' comment may explain an argument, and a ')' or ',' inside it counts for nothing."""
-    out = []
-    i = start
-    while i < len(src):
-        if src[i] == "#":
-            nl = src.find("\n", i)
-            nl = len(src) if nl == -1 else nl
-            out.append(" " * (nl - i))
-            i = nl
-        elif src[i] == ")":
-            return "".join(out), i
-        else:
-            out.append(src[i])
-            i += 1
-    return "".join(out), -1
-
-
-def _words(names: list[str] | tuple[str, ...]) -> str:
-    """'c', 'c and s', 'c, s and k'."""
-    quoted = [f"'{n}'" for n in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
-
-
-def _scan(text: str) -> tuple[list[tuple[str, int, int]], int]:
-    """The `$name` calls of a text (name, start, end) and its number of '{', comments skipped."""
-    calls = []
-    braces = 0
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "#":
-            nl = text.find("\n", i)
-            i = len(text) if nl == -1 else nl
-        elif ch == "$":
-            end = i + 1
-            while end < len(text) and (text[end].isalnum() or text[end] == "_"):
-                end += 1
-            calls.append((text[i + 1 : end], i, end))
-            i = end
-        else:
-            braces += ch == "{"
-            i += 1
-    return calls, braces
-
-
 def _check_size(ex: _Expander) -> None:
     """Count the calls and placeholders the expansion would make, by arithmetic over the block
     bodies, and refuse past MAX_PIECES before expanding anything (issue 9). A loop or a nesting
     past MAX_DEPTH counts for nothing here: the expansion reports it where it happens."""
     pieces: dict[str, int] = {}
-    scans = {name: _scan(source.text) for name, source in ex.blocks.items()}
+    scans = {name: scan(source.text) for name, source in ex.blocks.items()}
 
     def of(name: str, depth: int, stack: set[str]) -> int:
         if name not in scans or name in stack or depth > MAX_DEPTH:
@@ -482,7 +403,7 @@ def _check_size(ex: _Expander) -> None:
         return pieces[name]
 
     total = 0
-    for name, start, end in _scan(ex.sources[0].text)[0]:
+    for name, start, end in scan(ex.sources[0].text)[0]:
         total += of(name, 1, set())
         if total > MAX_PIECES:
             raise ex.error(

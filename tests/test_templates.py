@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import cnncalc
-from cnncalc.blocks import MAX_CHARS, MAX_DEPTH, MAX_PIECES, Source, expand
 from cnncalc.errors import DslError, SpecFileError
 from cnncalc.specs import load_spec
+from cnncalc.templates import MAX_CHARS, MAX_DEPTH, MAX_PIECES, Source, expand
 
 # (layers, blocks, expanded text): a call becomes its body in parentheses.
 EXPANSIONS = [
