@@ -30,7 +30,7 @@ from cnncalc.spec_text import Failer, Lines, parse_toml, read_text
 from cnncalc.units import UnitError, parse_quantity
 
 if TYPE_CHECKING:
-    from cnncalc.blocks import Expansion
+    from cnncalc.templates import Expansion
 
 TOP_KEYS = ("name", "description", "input", "layers", "blocks", "budget", "profile")
 
@@ -178,8 +178,8 @@ def _blocks(
     """[blocks] validated, and `layers` with its `$block` calls expanded (None when it has none)."""
     table = data.get("blocks", {})
     if not table and "$" not in data["layers"] and "{" not in data["layers"]:
-        return None  # nothing to expand: blocks.py stays off the start-up path
-    from cnncalc.blocks import Source, expand, uses_blocks
+        return None  # nothing to expand: templates.py stays off the start-up path
+    from cnncalc.templates import Source, expand, uses_blocks
 
     if not isinstance(table, dict):
         raise fail("'blocks' must be a table of name = DSL text: [blocks]", "", "blocks")
@@ -327,7 +327,7 @@ def resolve_spec(spec: str) -> Spec:
     if builtin is not None:
         return load_spec(builtin)
     if "$" in spec or "{" in spec:
-        from cnncalc.blocks import Source, expand, uses_blocks
+        from cnncalc.templates import Source, expand, uses_blocks
 
         if uses_blocks(spec):
             expand(Source("", spec))  # fails: calls need the [blocks] of a spec file
