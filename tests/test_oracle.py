@@ -70,6 +70,9 @@ CASES = [
     ("SiLU", "4x5x3"),
     ("HSwish", "4x5x3"),
     ("HSigmoid", "4x5x3"),
+    ("ELU", "4x5x3"),
+    ("ELU:0.3", "10"),
+    ("Mish", "4x5x3"),
     ("SM", "10"),
     ("Softmax", "3x3x4"),
     ("BN", "4x5x3"),  # BatchNorm2d

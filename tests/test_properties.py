@@ -318,6 +318,8 @@ GENERATORS: dict[str, tuple[Callable[[Dims, bool], bool], Callable[..., Piece]]]
     "SiLU": (anything, gen_plain),
     "HSwish": (anything, gen_plain),
     "HSigmoid": (anything, gen_plain),
+    "ELU": (anything, gen_lrelu),  # an optional number, as LReLU's slope
+    "Mish": (anything, gen_plain),
     "SM": (anything, gen_plain),
     "BN": (anything, gen_bn),
     "LRN": (on_maps, gen_lrn),

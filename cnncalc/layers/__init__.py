@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from cnncalc.layers.act import (
+    ELU,
     GELU,
     Activation,
     Drop,
     HSigmoid,
     HSwish,
     LReLU,
+    Mish,
     ReLU,
     ReLU6,
     Sigmoid,
@@ -25,7 +27,7 @@ from cnncalc.layers.norm import BN, LRN
 
 KINDS: tuple[type[LayerBase], ...] = (
     In, Conv, Pool, AvgPool, StochPool, GAP, AdaptAvg, FC, Flatten,
-    ReLU, ReLU6, LReLU, Tanh, Sigmoid, GELU, SiLU, HSwish, HSigmoid, Softmax,
+    ReLU, ReLU6, LReLU, Tanh, Sigmoid, GELU, SiLU, HSwish, HSigmoid, Softmax, ELU, Mish,
     BN, LRN, Drop, Id, SE,
 )  # fmt: skip
 
@@ -77,7 +79,7 @@ UNSUPPORTED: dict[str, str] = {
     "crop": "cropping",
     **dict.fromkeys(("scale", "layerscale"), "a learnable scale"),
     **dict.fromkeys(("droppath", "stochasticdepth"), "stochastic depth"),
-    **dict.fromkeys(("prelu", "elu", "selu", "celu", "mish", "softplus", "softsign"),
+    **dict.fromkeys(("prelu", "selu", "celu", "softplus", "softsign"),
                     "an activation cnncalc lacks"),
     **dict.fromkeys(("conv1d", "conv3d", "maxpool1d", "maxpool3d", "avgpool1d", "avgpool3d"),
                     "a 1-D or 3-D layer (cnncalc's layers are 2-D)"),

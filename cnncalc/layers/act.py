@@ -136,6 +136,44 @@ class LReLU(Activation):
         return nn.LeakyReLU(self.slope)
 
 
+@dataclass(frozen=True, slots=True)
+class ELU(Activation):
+    """`ELU[:alpha]` — x for x > 0, alpha·(exp(x) − 1) below; alpha 1.0 as in PyTorch."""
+
+    NAMES: ClassVar[tuple[str, ...]] = ("ELU",)
+    EXAMPLE: ClassVar[str] = "ELU:0.5"
+
+    alpha: float = 1.0
+
+    @classmethod
+    def parse(cls, args: ArgReader) -> ELU:
+        """Optional alpha."""
+        if args.at_end():
+            return cls()
+        alpha = args.number("alpha")
+        args.done()
+        return cls(alpha)
+
+    def dsl(self) -> str:
+        """Canonical text."""
+        return "ELU" if self.alpha == 1.0 else f"ELU:{self.alpha:g}"
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """nn.ELU(alpha)."""
+        from torch import nn
+
+        return nn.ELU(self.alpha)
+
+
+class Mish(Activation):
+    """`Mish` — x·tanh(softplus(x))."""
+
+    __slots__ = ()
+
+    NAMES: ClassVar[tuple[str, ...]] = ("Mish",)
+    TORCH: ClassVar[str] = "Mish"
+
+
 class Softmax(Activation):
     """`SM` (also `Softmax`) — softmax over the channels (seed 000: outputs ≥ 0 summing to 1)."""
 
