@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cnncalc.layers.blocks import BlockKind
 
 # DESIGN §3: '×' as in the seed tables, 'x' as typed; both read the same.
 DIM_SEPARATORS = "xX×"
@@ -83,7 +86,7 @@ class Node:
 class Block:
     """A Res or Cat block (branches side by side), or a labelled Seq (one branch)."""
 
-    kind: Any  # a class in cnncalc.layers.blocks: it holds the merge rule
+    kind: type[BlockKind]  # Res, Cat or Seq: the kind holds the merge rule
     branches: tuple[tuple[Item, ...], ...]
     span: Span
     label: str | None = None
