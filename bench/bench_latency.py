@@ -27,7 +27,7 @@ from torch.utils.benchmark import Timer
 import cnncalc
 from cnncalc.api import analyze
 from cnncalc.builder import torch_shape
-from cnncalc.profiler import HostClock, time_runs
+from cnncalc.torch.timing import HostClock, time_runs
 
 
 def timer_median_ms(

@@ -416,8 +416,8 @@ def profile(
       cnncalc profile lenet5 --per-layer --format json
     """
     from cnncalc.api import load
-    from cnncalc.profiler import profile
     from cnncalc.render.as_profile import progress_display
+    from cnncalc.torch.profile import profile
 
     resolved = load(spec)
     # Only the mode defaults differently on the command line (settings.CLI_MODE); the other

@@ -21,8 +21,9 @@ from cnncalc.api import analyze, load
 from cnncalc.builder import InternalError, assemble, row_modules, self_check, torch_shape
 from cnncalc.layers import KINDS
 from cnncalc.modules import StochasticPool2d
-from cnncalc.profiler import conv_backward_flops, count_flops, measure_train_bytes
 from cnncalc.specs import builtin_names
+from cnncalc.torch.flops import conv_backward_flops, count_flops
+from cnncalc.torch.memory import measure_train_bytes
 
 TRAIN_MEMORY_TOLERANCE = 0.10  # issue 3: the static estimate within 10% of the CPU figure
 
@@ -43,6 +44,37 @@ def pytorch_forward_flops(module, x) -> int:
     with FlopCounterMode(display=False) as counter, torch.no_grad():
         module(x)
     return counter.get_total_flops()
+
+
+def pytorch_train_flops(module, x) -> int:
+    """Forward + backward FLOPs (output gradient of ones) from FlopCounterMode as PyTorch ships
+    it, less what its formula over-counts for a grouped convolution: it charges grad-weight
+    `groups` × the forward, where each computed gradient costs the forward's FLOPs (DESIGN §4),
+    so (groups − 1) × the forward comes off, the forward worked out by hand from the module's
+    attributes as 2 · (N · C_out · H_out · W_out) · (C_in / G) · kh · kw. Right as it is for
+    everything else (plain convolutions, FC, the rest)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    over: list[int] = []
+
+    def grouped(conv, args, out) -> None:
+        if conv.groups > 1:
+            per_output = (conv.in_channels // conv.groups) * math.prod(conv.kernel_size)
+            over.append((conv.groups - 1) * 2 * out.numel() * per_output)
+
+    convs = [m for m in module.modules() if isinstance(m, torch.nn.Conv2d)]
+    handles = [conv.register_forward_hook(grouped) for conv in convs]
+    module.train()
+    try:
+        with FlopCounterMode(display=False) as counter:
+            y = module(x)
+            if y.requires_grad:  # a net without weights has no backward
+                y.sum().backward()
+    finally:
+        for handle in handles:
+            handle.remove()
+        module.zero_grad(set_to_none=True)
+    return counter.get_total_flops() - sum(over)
 
 
 def relative_error(static: int, measured: int) -> float:
@@ -101,6 +133,8 @@ def test_builder_matches_pytorch(dsl: str) -> None:
         y = module(x)
     assert tuple(y.shape) == torch_shape(report.output, 2)
     assert pytorch_forward_flops(module, x) == report.totals.flops
+    assert pytorch_train_flops(module, x) == report.totals.flops + report.totals.backward_flops
+    # the profiler's own counter agrees, and splits it by row
     forward = count_flops(module, x, train=False)
     train = count_flops(module, x, train=True)
     assert train.total == report.totals.flops + report.totals.backward_flops
@@ -167,6 +201,7 @@ def test_alexnet_flops_by_hand() -> None:
     module = cnncalc.build("alexnet")
     x = torch.randn(1, 3, 224, 224)
     assert pytorch_forward_flops(module, x) == 2_270_512_192
+    assert pytorch_train_flops(module, x) == 6_600_706_176  # no grouped convolutions
     assert count_flops(module, x, train=True).total == 6_600_706_176
 
 
@@ -298,6 +333,8 @@ def test_builtin_spec_weights_shape_and_flops(name: str) -> None:
         x = torch.empty(torch_shape(report.input, 2))
     self_check(module, report, x)  # weights per row and every row's output shape
     assert sum(p.numel() for p in module.parameters()) == report.totals.weights
+    assert pytorch_forward_flops(module, x) == report.totals.flops
+    assert pytorch_train_flops(module, x) == report.totals.flops + report.totals.backward_flops
     forward = count_flops(module, x, train=False)
     train = count_flops(module, x, train=True)
     assert forward.total == report.totals.flops

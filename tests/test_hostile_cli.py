@@ -216,7 +216,8 @@ def test_profile_table_fits_the_terminal(width: int) -> None:
 
 
 def test_spread_warning() -> None:
-    from cnncalc.profiler import Latency, spread_warnings
+    from cnncalc.torch.report import Latency
+    from cnncalc.torch.timing import spread_warnings
 
     def lat(p10: float, p90: float) -> Latency:
         return Latency(median=p10, p10=p10, p90=p90, runs=10, mean=p10, min=p10, max=p90,
@@ -301,10 +302,10 @@ def test_a_huge_batch_is_exact_in_shape(cli) -> None:
 def test_memory_refusal_names_a_batch_that_fits(monkeypatch, mode: str, key: str) -> None:
     """The estimate is the static one of the mode asked for; the suggested batch is the
     largest whose estimate fits (memory grows linearly with the batch)."""
-    import cnncalc.profiler
+    import cnncalc.torch.profile
 
     free = 2**30
-    monkeypatch.setattr(cnncalc.profiler, "host_free_bytes", lambda: free)
+    monkeypatch.setattr(cnncalc.torch.profile, "host_free_bytes", lambda: free)
     with pytest.raises(CnnCalcError, match=r"try --batch [\d,]+ or less") as info:
         _profile(batch=10**15, mode=mode)
     assert "static estimate" in str(info.value) and "1.0 GiB free" in str(info.value)
@@ -464,12 +465,12 @@ def test_api_arguments_never_raise_anything_else(input, batch, dtype, optimizer)
 
 
 def test_infer_only_skips_a_training_step_that_would_not_fit(monkeypatch) -> None:
-    import cnncalc.profiler
+    import cnncalc.torch.profile
 
     totals = analyze("lenet5").totals
     assert totals.peak_bytes < totals.train_bytes
     free = (totals.peak_bytes + totals.train_bytes) // 2
-    monkeypatch.setattr(cnncalc.profiler, "host_free_bytes", lambda: free)
+    monkeypatch.setattr(cnncalc.torch.profile, "host_free_bytes", lambda: free)
     report = _profile(mode="infer")
     assert report.flops["train"].measured is None
     assert any("training figures skipped: a training step needs about" in n for n in report.notes)

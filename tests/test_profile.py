@@ -17,17 +17,13 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import cnncalc
+from cnncalc.builder import torch_shape
 from cnncalc.errors import CnnCalcError
-from cnncalc.profiler import (
-    HostClock,
-    percentile,
-    resolve_options,
-    summarize,
-    time_runs,
-)
 from cnncalc.specs import load_spec
+from cnncalc.torch.profile import checked_options
+from cnncalc.torch.timing import HostClock, percentile, summarize, time_runs
 
-PROFILE = importlib.import_module("cnncalc.profiler")
+PROFILE = importlib.import_module("cnncalc.torch.profile")
 FAST = ("--min-time", "0.02", "--warmup", "1")
 CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
@@ -78,6 +74,18 @@ def test_profile_api_report() -> None:
     )
     # DESIGN §9 (seed 001): 61,706 weights
     assert report.weights.static == report.weights.measured == 61_706
+    # FlopCounterMode as PyTorch ships it is the oracle: LeNet-5 has no grouped convolution,
+    # the one case its formula over-counts (tests/test_build.py corrects for it)
+    from torch.utils.flop_counter import FlopCounterMode
+
+    module = cnncalc.build("lenet5")
+    x = torch.randn(2, *torch_shape(report.input, 1)[1:])
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        module.eval()(x)
+    assert report.flops["forward"].measured == counter.get_total_flops()
+    with FlopCounterMode(display=False) as counter:
+        module.train()(x).sum().backward()
+    assert report.flops["train"].measured == counter.get_total_flops()
     assert report.flops["forward"].diff == 0 and report.flops["train"].diff == 0
     for mode in ("infer", "train"):
         lat = report.latency_ms[mode]
@@ -99,9 +107,11 @@ def test_profile_restores_the_thread_count() -> None:
 def test_spec_file_profile_table_gives_the_defaults(tmp_path) -> None:
     path = tmp_path / "net.toml"
     path.write_text('layers = "In:8x8x1-Conv:3x3x2"\n[profile]\nbatch = 3\nmode = "train"\n')
-    options = resolve_options(load_spec(path), batch=None, mode=None, dtype="bf16")
-    assert (options["batch"], options["mode"], options["dtype"]) == (3, "train", "bf16")
-    assert resolve_options(load_spec(path), batch=5)["batch"] == 5
+    options = checked_options(load_spec(path), threads=None, per_layer=False, batch=None,
+                              mode=None, dtype="bf16")  # fmt: skip
+    assert (options.batch, options.mode, options.dtype) == (3, "train", "bf16")
+    assert (options.device, options.warmup, options.min_time) == ("cpu", 3, 1.0)  # README
+    assert checked_options(load_spec(path), threads=None, per_layer=False, batch=5).batch == 5
 
 
 @pytest.mark.parametrize(
@@ -261,11 +271,11 @@ def test_profile_bad_option_value(cli) -> None:
         "import sys, cnncalc, cnncalc.cli; assert 'torch' not in sys.modules",
         # build and profile are there, and stay functions whichever module is imported first
         (
-            "import cnncalc; m = cnncalc.build('In:4x4x1-FC:2'); import cnncalc.profiler;"
+            "import cnncalc; m = cnncalc.build('In:4x4x1-FC:2'); import cnncalc.torch.profile;"
             " assert callable(cnncalc.profile); cnncalc.build('In:4x4x1-FC:2')"
         ),
         (
-            "import cnncalc.profiler, cnncalc.builder, cnncalc;"
+            "import cnncalc.torch.profile, cnncalc.builder, cnncalc;"
             " r = cnncalc.profile('In:4x4x1-FC:2', min_time=0.001);"
             " assert r.latency_ms['infer'].median > 0; cnncalc.build('In:4x4x1-FC:2')"
         ),

@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from cnncalc.profiler import Figure, Latency, ProfileReport, RowProfile
 from cnncalc.render.columns import share_bar
 from cnncalc.render.plain import align
+from cnncalc.torch.report import Figure, Latency, ProfileReport, RowProfile
 from cnncalc.units import count, exact, nbytes
 
 SCHEMA = "cnncalc.profile/1"
