@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis import Report
 from cnncalc.builder import assemble, require_torch, row_modules, self_check, torch_shape
-from cnncalc.errors import CnnCalcError
+from cnncalc.errors import CnnCalcError, first_line
 from cnncalc.ir import Shape
 from cnncalc.settings import PROFILE_KEYS, check_whole, resolve
 from cnncalc.torch.device import check_dtype, cleanup, is_oom, resolve_device, torch_dtype
@@ -151,7 +151,7 @@ def _run(
                 f"out of memory on {dev} at batch {opts.batch} ({opts.dtype}): try a smaller"
                 " --batch"
             ) from None
-        text = _first_line(exc)
+        text = first_line(exc)
         if isinstance(exc, NotImplementedError) or "not implemented for" in text:
             raise CnnCalcError(
                 f"dtype {opts.dtype} is not supported on {dev} for this net: PyTorch"
@@ -161,12 +161,6 @@ def _run(
     finally:
         if opts.threads is not None:
             torch.set_num_threads(previous_threads)
-
-
-def _first_line(exc: BaseException) -> str:
-    """The first line of an exception's message, else its type's name."""
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +272,7 @@ def _count(
         hint = " (try --batch 2 or more)" if isinstance(exc, ValueError) else ""
         progress("counting FLOPs", 1.0)
         progress("measuring memory", 1.0)
-        note = f"training figures skipped: {_first_line(exc)}{hint}"
+        note = f"training figures skipped: {first_line(exc)}{hint}"
         return _Counts(forward, None, None, infer_peak, None, (FLOP_NOTE, note))
     progress("measuring memory", 1.0)
     return _Counts(forward, train, train_bytes, infer_peak, train_peak, (FLOP_NOTE,))
