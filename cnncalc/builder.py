@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis import Report, Row
-from cnncalc.errors import CnnCalcError
+from cnncalc.errors import CnnCalcError, first_line
 from cnncalc.ir import Block, Item, Net, Node, Shape
 
 if TYPE_CHECKING:
@@ -263,7 +263,7 @@ class RowTracker(RowHooks):
     def error(self, exc: BaseException, dtype: str, device: str) -> BaseException:
         """A failure inside a row: a dtype PyTorch lacks a kernel for becomes a user error
         naming the row; anything else is passed on unchanged."""
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        text = first_line(exc)
         if "not implemented for" in text or isinstance(exc, NotImplementedError):
             where = f" for {self.current}" if self.current else ""
             return CnnCalcError(

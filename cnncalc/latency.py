@@ -47,7 +47,7 @@ def measure_latency(spec: Spec) -> dict[str, float | str]:
             "check --profile needs PyTorch to measure latency; install it (README, 'PyTorch')"
             " or run check without --profile"
         ) from None
-    from cnncalc.profiler import profile
+    from cnncalc.torch.profile import profile
 
     at = resolve(spec)
     batch, dtype = at.batch, at.dtype

@@ -462,7 +462,7 @@ def test_check_profile_measures_latency(tmp_path: Path) -> None:
     """--profile on a tiny net: a very generous CPU budget passes, an impossible one fails,
     and a GPU budget on a machine without that GPU is skipped, not failed."""
     pytest.importorskip("torch")
-    pytest.importorskip("cnncalc.profiler")
+    pytest.importorskip("cnncalc.torch.profile")
     import torch
 
     fast = "[profile]\nwarmup = 1\nmin_time = 0.05\n"

@@ -726,13 +726,13 @@ def test_an_injected_name_through_the_cli(tmp_path: Path, monkeypatch) -> None:
 def test_a_latency_failure_names_the_spec_and_suggests_profile_keys(tmp_path: Path,
                                                                     monkeypatch) -> None:  # fmt: skip
     pytest.importorskip("torch")
-    fake = types.ModuleType("cnncalc.profiler")
+    fake = types.ModuleType("cnncalc.torch.profile")
 
     def profile(*args, **kwargs):
         raise CnnCalcError("out of memory on cpu at batch 64 (fp32): try a smaller --batch")
 
     fake.profile = profile  # type: ignore[attr-defined]
-    monkeypatch.setitem(__import__("sys").modules, "cnncalc.profiler", fake)
+    monkeypatch.setitem(__import__("sys").modules, "cnncalc.torch.profile", fake)
     path = write(tmp_path, "lat.toml", f'layers = "{TINY}"\n[budget]\nweights = 9999\n'
                  "[budget.latency_ms]\ncpu = 5\n[profile]\nbatch = 64\n")  # fmt: skip
     result = check(str(path), "--profile")
