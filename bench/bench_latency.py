@@ -26,7 +26,7 @@ from torch.utils.benchmark import Timer
 
 import cnncalc
 from cnncalc.api import analyze
-from cnncalc.builder import torch_shape
+from cnncalc.torch.build import torch_shape
 from cnncalc.torch.timing import HostClock, time_runs
 
 

@@ -23,9 +23,9 @@ __all__ = [
 ]
 
 # `build` and `profile` need torch, so they are imported on first use (DESIGN §2: importing
-# cnncalc never imports torch). Their modules are cnncalc.builder and cnncalc.torch.profile,
+# cnncalc never imports torch). Their modules are cnncalc.torch.build and cnncalc.torch.profile,
 # names that importing them never binds on this package in place of the functions.
-_LAZY = {"build": "cnncalc.builder", "profile": "cnncalc.torch.profile"}
+_LAZY = {"build": "cnncalc.torch.build", "profile": "cnncalc.torch.profile"}
 
 
 def __getattr__(name: str) -> object:

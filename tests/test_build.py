@@ -18,12 +18,12 @@ torch = pytest.importorskip("torch")
 
 import cnncalc
 from cnncalc.api import analyze, load
-from cnncalc.builder import InternalError, assemble, row_modules, self_check, torch_shape
 from cnncalc.layers import KINDS
-from cnncalc.modules import StochasticPool2d
 from cnncalc.specs import builtin_names
+from cnncalc.torch.build import InternalError, assemble, row_modules, self_check, torch_shape
 from cnncalc.torch.flops import conv_backward_flops, count_flops
 from cnncalc.torch.memory import measure_train_bytes
+from cnncalc.torch.modules import StochasticPool2d
 
 TRAIN_MEMORY_TOLERANCE = 0.10  # issue 3: the static estimate within 10% of the CPU figure
 
@@ -386,6 +386,6 @@ def test_self_check_names_the_row_on_a_shape_mismatch() -> None:
 
 
 def test_importing_builder_module_keeps_cnncalc_build_a_function() -> None:
-    importlib.import_module("cnncalc.builder")
+    importlib.import_module("cnncalc.torch.build")
     module = cnncalc.build("In:4x4x1-FC:2")
     assert math.prod(module(torch.zeros(1, 1, 4, 4)).shape) == 2

@@ -263,7 +263,7 @@ def test_the_deepest_allowed_nesting_builds_and_trains() -> None:
     """builder.build recurses once per level, PyTorch's forward a few frames per module: at
     MAX_NESTING both fit, and the build's weights are the static ones."""
     torch = pytest.importorskip("torch")
-    from cnncalc.builder import build, parameter_count
+    from cnncalc.torch.build import build, parameter_count
 
     text = nested(MAX_NESTING)
     module = build(text)
@@ -641,7 +641,7 @@ def test_adam_state_is_what_torch_keeps(spec) -> None:
     """Adam's two moments per weight plus a float32 `step` per parameter tensor, read off the
     optimizer's state after one step (a tiny net showed the step counters as a 17% gap)."""
     torch = pytest.importorskip("torch")
-    from cnncalc.builder import build, example_input
+    from cnncalc.torch.build import build, example_input
 
     report = cnncalc.analyze(spec, optimizer="adam")
     module = build(spec)
@@ -687,7 +687,7 @@ def torch_saved_bytes(spec: str, batch: int) -> int:
     """Bytes autograd saves in a training step of cnncalc's build of `spec`, each storage once,
     parameters and buffers excluded (counted apart), read off saved_tensors_hooks."""
     torch = pytest.importorskip("torch")
-    from cnncalc.builder import build, example_input
+    from cnncalc.torch.build import build, example_input
 
     module = build(spec).train()
     skip = {t.data_ptr() for t in [*module.parameters(), *module.buffers()]}

@@ -17,9 +17,9 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import cnncalc
-from cnncalc.builder import torch_shape
 from cnncalc.errors import CnnCalcError
 from cnncalc.specs import load_spec
+from cnncalc.torch.build import torch_shape
 from cnncalc.torch.profile import checked_options
 from cnncalc.torch.timing import HostClock, percentile, summarize, time_runs
 
@@ -275,7 +275,7 @@ def test_profile_bad_option_value(cli) -> None:
             " assert callable(cnncalc.profile); cnncalc.build('In:4x4x1-FC:2')"
         ),
         (
-            "import cnncalc.torch.profile, cnncalc.builder, cnncalc;"
+            "import cnncalc.torch.profile, cnncalc.torch.build, cnncalc;"
             " r = cnncalc.profile('In:4x4x1-FC:2', min_time=0.001);"
             " assert r.latency_ms['infer'].median > 0; cnncalc.build('In:4x4x1-FC:2')"
         ),

@@ -44,8 +44,8 @@ from torch.utils.flop_counter import FlopCounterMode
 from typer.testing import Result
 
 from cnncalc.api import analyze, load
-from cnncalc.builder import assemble, row_modules
 from cnncalc.layers import KINDS
+from cnncalc.torch.build import assemble, row_modules
 
 # PyTorch's own note on an even kernel with padding='same' (it pads a copy): expected here.
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")

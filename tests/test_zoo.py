@@ -332,7 +332,7 @@ def test_new_layers_against_pytorch(dsl, inp) -> None:
     torch = pytest.importorskip("torch")
     from torch.utils.flop_counter import FlopCounterMode
 
-    from cnncalc.builder import build
+    from cnncalc.torch.build import build
 
     batch = 2
     report = cnncalc.analyze(f"In:{inp}-{dsl}", batch=batch)
@@ -388,7 +388,7 @@ def test_zoo_builds_match_pytorch(name) -> None:
     torch = pytest.importorskip("torch")
     from torch.utils.flop_counter import FlopCounterMode
 
-    from cnncalc.builder import build
+    from cnncalc.torch.build import build
 
     report = cnncalc.analyze(name, input="64x64x3")
     module = build(name, input="64x64x3").eval()

@@ -81,8 +81,8 @@ class Res(BlockKind):
 
     @classmethod
     def to_torch(cls, branches: list[nn.Sequential]) -> nn.Module:
-        """cnncalc.modules.Res."""
-        from cnncalc import modules
+        """cnncalc.torch.modules.Res."""
+        from cnncalc.torch import modules
 
         return modules.Res(branches[0], branches[1] if len(branches) > 1 else None)
 
@@ -106,7 +106,7 @@ class Cat(BlockKind):
 
     @classmethod
     def to_torch(cls, branches: list[nn.Sequential]) -> nn.Module:
-        """cnncalc.modules.Cat."""
-        from cnncalc import modules
+        """cnncalc.torch.modules.Cat."""
+        from cnncalc.torch import modules
 
         return modules.Cat(branches)

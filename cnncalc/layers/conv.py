@@ -391,6 +391,6 @@ class StochPool(Pool):
 
     def to_torch(self, x: Shape) -> nn.Module:
         """cnncalc's own StochasticPool2d."""
-        from cnncalc.modules import StochasticPool2d
+        from cnncalc.torch.modules import StochasticPool2d
 
         return StochasticPool2d((self.kh, self.kw), self.strides, self.pad, ceil_mode=self.ceil)

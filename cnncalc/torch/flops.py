@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cnncalc.builder import RowHooks, row_modules
+from cnncalc.torch.build import RowHooks, row_modules
 
 if TYPE_CHECKING:
     import torch

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis import Report
-from cnncalc.builder import assemble, require_torch, row_modules, self_check, torch_shape
 from cnncalc.errors import CnnCalcError, first_line
 from cnncalc.ir import Shape
 from cnncalc.settings import PROFILE_KEYS, check_whole, resolve
+from cnncalc.torch.build import assemble, require_torch, row_modules, self_check, torch_shape
 from cnncalc.torch.device import check_dtype, cleanup, is_oom, resolve_device, torch_dtype
 from cnncalc.torch.flops import FLOP_NOTE, FlopCount, count_flops
 from cnncalc.torch.memory import (

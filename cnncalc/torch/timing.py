@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from cnncalc.builder import row_modules
+from cnncalc.torch.build import row_modules
 from cnncalc.torch.report import Latency, PerLayer
 
 if TYPE_CHECKING:

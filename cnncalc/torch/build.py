@@ -72,7 +72,7 @@ def assemble(net: Net, report: Report) -> nn.Module:
     The walk visits items in the order the analysis made its rows (a block's header, then its
     branches in order), so zipping the two pairs every item with its row.
     """
-    from cnncalc.modules import Seq
+    from cnncalc.torch.modules import Seq
 
     rows = iter(report.rows)
     named: dict[str, nn.Module] = {}
@@ -106,7 +106,7 @@ def _fill(seq: nn.Module, items: tuple[Item, ...], rows: Iterator[Row], named: d
 
 def _block(block: Block, row: Row, rows: Iterator[Row], named: dict) -> nn.Module:
     """Res, Cat or Seq with its branches as Seq modules."""
-    from cnncalc.modules import Seq
+    from cnncalc.torch.modules import Seq
 
     if not row.block or row.kind != block.kind.NAME:
         raise InternalError(

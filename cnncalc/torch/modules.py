@@ -1,6 +1,6 @@
 """cnncalc's own nn.Modules: stochastic pooling (seed 000) and the Res / Cat / Seq containers.
 
-Imported only by the builder and by the `to_torch` of StochPool and the block kinds
+Imported only by the builder (cnncalc.torch.build) and by the `to_torch` of StochPool and the block kinds
 (cnncalc.layers.blocks), so importing it imports torch.
 """
 
