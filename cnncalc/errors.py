@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from cnncalc.safe import printable
+
 
 class CnnCalcError(Exception):
     """A user mistake: the CLI prints it on stderr and exits with code 2 (DESIGN §7)."""
@@ -76,8 +78,6 @@ class DslError(CnnCalcError):
         """The offending line of the text with ^ marks under the bad characters: control
         characters escaped, and a long line cut to a window around the caret (a 600,000-character
         one-line spec is not repeated in full)."""
-        from cnncalc.render.safe import printable
-
         start = self.src.rfind("\n", 0, self.pos) + 1
         stop = self.src.find("\n", self.pos)
         stop = len(self.src) if stop == -1 else stop
@@ -142,6 +142,4 @@ def shorten(text: str, limit: int = 60) -> str:
     characters cut, saying how long it was (a 10,000-character DSL string is not repeated)."""
     if len(text) > limit:
         text = f"{text[:limit]}… ({len(text):,} characters)"
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return printable(text)

@@ -99,7 +99,7 @@ def say(text: str) -> None:
     message never reaches the terminal raw), written through sys.stderr (not click's own
     UTF-8 stream) so that a narrow encoding degrades '—' or '×' like stdout does
     (cnncalc/streams.py)."""
-    from cnncalc.render.safe import printable
+    from cnncalc.safe import printable
 
     sys.stderr.write("\n".join(printable(line) for line in text.split("\n")) + "\n")
     sys.stderr.flush()

@@ -13,7 +13,7 @@ from typing import Any
 from cnncalc.budget import FAIL, PASS, SKIP, SpecResult, Verdict, exit_code
 from cnncalc.errors import CnnCalcError, first_line
 from cnncalc.render.plain import align
-from cnncalc.render.safe import printable
+from cnncalc.safe import printable
 from cnncalc.units import count, exact, nbytes
 
 SCHEMA = "cnncalc.check/1"

@@ -11,7 +11,7 @@ from cnncalc.diff import ADDED, AFFECTED, CHANGED, REMOVED, SAME, Diff, RowDiff,
 from cnncalc.errors import shorten
 from cnncalc.render.as_json import row_json
 from cnncalc.render.plain import align
-from cnncalc.render.safe import printable
+from cnncalc.safe import printable
 from cnncalc.units import count, exact, nbytes
 
 SCHEMA = "cnncalc.diff/1"

@@ -7,7 +7,7 @@ from typing import Any
 
 from cnncalc.catalog import Entry
 from cnncalc.render.plain import align
-from cnncalc.render.safe import printable
+from cnncalc.safe import printable
 from cnncalc.units import count, exact, nbytes
 
 TITLE = "built-in specs (cnncalc shape NAME)"

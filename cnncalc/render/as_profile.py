@@ -281,7 +281,7 @@ def render_table(r: ProfileReport) -> Any:
 def render_text(r: ProfileReport) -> str:
     """For a pipe: plain aligned text, as `shape` and `list` print there (no box, no colour);
     '-' in empty cells so awk sees every column."""
-    from cnncalc.render.safe import printable
+    from cnncalc.safe import printable
 
     headers = _headers(r)
     grid = [headers, *(row_cells(row, r.per_layer is not None) for row in r.layers)]

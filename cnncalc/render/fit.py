@@ -20,7 +20,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
 
-from cnncalc.render.safe import printable
+from cnncalc.safe import printable
 
 # Issue 9: every width from 40 columns up shows every cell whole within the width.
 MIN_WIDTH = 40

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.analysis import Report
-from cnncalc.render.safe import printable
+from cnncalc.safe import printable
 from cnncalc.units import count, exact, nbytes, pair
 
 
