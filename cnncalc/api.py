@@ -13,15 +13,10 @@ from cnncalc.analysis import Report, analyze_net
 from cnncalc.dsl import parse_shape
 from cnncalc.errors import DslError
 from cnncalc.ir import Shape
-from cnncalc.settings import (  # noqa: F401  (re-exported: the API's names since issue 9)
-    DEFAULT_BATCH,
-    DEFAULT_DTYPE,
-    DEFAULT_OPTIMIZER,
+from cnncalc.settings import (  # noqa: F401  (the errors are re-exported: the API's names)
     MAX_BATCH,
     CnnCalcTypeError,
     CnnCalcValueError,
-    Settings,
-    check_whole,
     resolve,
 )
 from cnncalc.settings import type_name as _type_name
@@ -34,17 +29,6 @@ def _is_torch_module(value: object) -> bool:
         c.__module__ == "torch.nn.modules.module" and c.__name__ == "Module"
         for c in type(value).__mro__
     )
-
-
-def settings(
-    spec: Spec,
-    *,
-    batch: int | None = None,
-    dtype: str | None = None,
-    optimizer: str | None = None,
-) -> Settings:
-    """Batch, dtype and optimizer by the rule of every command (settings.resolve)."""
-    return resolve(spec, batch=batch, dtype=dtype, optimizer=optimizer)
 
 
 def as_shape(value: str | Shape | tuple[int, ...] | list[int] | None) -> Shape | None:

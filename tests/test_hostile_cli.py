@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 
 import cnncalc
 from cnncalc.api import MAX_BATCH, CnnCalcTypeError, CnnCalcValueError, analyze, load
-from cnncalc.api import settings as resolve_settings
 from cnncalc.errors import CnnCalcError
 from cnncalc.render.output import warning_lines
+from cnncalc.settings import resolve as resolve_settings
 
 # In:8x8x1-Conv:3x3x2: output 6×6×2 = 72 elements, (3·3·1 + 1)·2 = 20 weights.
 TINY = "In:8x8x1-Conv:3x3x2"
