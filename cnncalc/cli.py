@@ -440,3 +440,8 @@ def main() -> None:
     from cnncalc.streams import run_guarded
 
     sys.exit(run_guarded(app))
+
+
+# Commands kept in modules of their own (so that cli.py stays short, issue 16) register on
+# `app` when imported here, once `app` and `command` exist. One import line per module:
+# end of command modules
