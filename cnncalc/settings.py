@@ -9,6 +9,7 @@ wins, else the spec's [profile] value, else the default, each checked once.
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -138,15 +139,18 @@ def check_whole(name: str, value: object, minimum: int, maximum: int, why: str =
     return number
 
 
-def check_choice(name: str, value: object, choices: tuple[str, ...] | dict[str, Any]) -> str:
-    """`value` as one of `choices`, else an error with a "did you mean" hint."""
+def check_choice(
+    name: str, value: object, choices: tuple[str, ...], aliases: dict[str, str] | None = None
+) -> str:
+    """`value` as one of `choices`, else an error with a "did you mean" hint (`aliases` maps
+    names people write, such as float16, to ours)."""
     if not isinstance(value, str):
         raise CnnCalcTypeError(
             f"{name} must be a string, one of {', '.join(choices)}; got {value!r}"
             f" ({type_name(value)})"
         )
     if value not in choices:
-        alias = DTYPE_ALIASES.get(value.lower()) if name == "dtype" else None
+        alias = (aliases or {}).get(value.lower())
         hint = f" — did you mean '{alias}'?" if alias else did_you_mean(value, list(choices))
         raise CnnCalcValueError(
             f"unknown {name} '{value}'; expected one of {', '.join(choices)}{hint}"
@@ -154,24 +158,45 @@ def check_choice(name: str, value: object, choices: tuple[str, ...] | dict[str, 
     return value
 
 
-def check_device(value: object) -> str:
+def check_device(value: object, name: str = "device") -> str:
     """`value` as a device name (cpu, cuda, cuda:N, mps or auto); whether it is there is the
     profiler's to say."""
     if not isinstance(value, str) or not is_device(value, auto=True):
-        raise CnnCalcError(f"unknown device '{value}'; expected {DEVICES_TEXT}")
+        raise CnnCalcError(f"unknown {name} '{value}'; expected {DEVICES_TEXT}")
     return value
 
 
-def check_min_time(value: object, where: str = "") -> float:
+def check_min_time(value: object, name: str = "min_time") -> float:
     """`value` as seconds of timing: positive and at most MAX_MIN_TIME."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise CnnCalcTypeError(f"min_time must be a number of seconds, got {value!r}")
+        raise CnnCalcTypeError(f"{name} must be a number of seconds, got {value!r}")
     if not 0 < value <= MAX_MIN_TIME:  # inf, nan and 1e308 would time for ever
         raise CnnCalcValueError(
-            f"min_time must be a positive number of seconds, at most {MAX_MIN_TIME:.0f}"
-            f"{where}, got {value}"
+            f"{name} must be a positive number of seconds, at most {MAX_MIN_TIME:.0f}, got {value}"
         )
     return value
+
+
+# How each [profile] key is checked, wherever its value comes from: a call's argument, the
+# CLI, or a spec file when it is loaded (issue 16: one check per setting). Each takes the value
+# and the name a message calls it by.
+_CHECKS: dict[str, Callable[[object, str], Any]] = {
+    "batch": lambda v, name: check_whole(
+        name, v, 1, MAX_BATCH, " (the largest tensor dimension PyTorch can hold)"
+    ),
+    "dtype": lambda v, name: check_choice(name, v, DTYPES, DTYPE_ALIASES),
+    "optimizer": lambda v, name: check_choice(name, v, OPTIMIZERS),
+    "device": lambda v, name: check_device(v, name),
+    "mode": lambda v, name: check_choice(name, v, MODES),
+    "warmup": lambda v, name: check_whole(name, v, 0, MAX_WARMUP, " untimed runs"),
+    "min_time": lambda v, name: check_min_time(v, name),
+}
+
+
+def check_setting(key: str, value: object, name: str | None = None) -> Any:
+    """`value` of the [profile] key `key`, checked; `name` is what a message calls it (the key
+    by default)."""
+    return _CHECKS[key](value, name or key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +217,7 @@ def resolve(spec: Spec, defaults: dict[str, Any] | None = None, **given: Any) ->
     """The one rule every command follows (issue 9): a value given (not None) wins, else the
     spec's [profile] value, else `defaults` (DEFAULTS). batch, dtype and optimizer are always
     resolved; device, mode, warmup and min_time only when passed (None: not given). Each value
-    is checked once, here; a bad one from a spec file names the file."""
+    is checked by settings' one check for its key (a spec file's, when the file is loaded)."""
     unknown = [key for key in given if key not in PROFILE_KEYS]
     if unknown:
         raise TypeError(f"resolve() got unknown settings: {', '.join(unknown)}")
@@ -202,25 +227,6 @@ def resolve(spec: Spec, defaults: dict[str, Any] | None = None, **given: Any) ->
         value = given.get(key)
         return spec.profile_value(key, base[key]) if value is None else value
 
-    def where(key: str) -> str:  # a bad value from the spec file: say so
-        from_spec = given.get(key) is None and spec.path and key in dict(spec.profile)
-        return f" (in the [profile] of {spec.path})" if from_spec else ""
-
-    out = Settings(
-        batch=check_whole("batch", pick("batch"), 1, MAX_BATCH,
-                          " (the largest tensor dimension PyTorch can hold)"),
-        dtype=check_choice("dtype", pick("dtype"), DTYPES),
-        optimizer=check_choice("optimizer", pick("optimizer"), OPTIMIZERS),
-    )  # fmt: skip
-    run: dict[str, Any] = {}
-    if "device" in given:
-        run["device"] = check_device(pick("device"))
-    if "mode" in given:
-        run["mode"] = check_choice("mode", pick("mode"), MODES)
-    if "warmup" in given:
-        run["warmup"] = check_whole(
-            "warmup", pick("warmup"), 0, MAX_WARMUP, " untimed runs" + where("warmup")
-        )
-    if "min_time" in given:
-        run["min_time"] = check_min_time(pick("min_time"), where("min_time"))
-    return Settings(out.batch, out.dtype, out.optimizer, **run)
+    picked = {key: check_setting(key, pick(key)) for key in PROFILE_KEYS
+              if key in ("batch", "dtype", "optimizer") or key in given}  # fmt: skip
+    return Settings(**picked)

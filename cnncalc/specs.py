@@ -17,15 +17,7 @@ from typing import TYPE_CHECKING, Any
 from cnncalc.dsl import parse, parse_shape
 from cnncalc.errors import CnnCalcError, DslError, SpecFileError, did_you_mean, shorten
 from cnncalc.ir import Net, Shape
-from cnncalc.settings import (
-    BUDGET_KEYS,
-    DEVICES_TEXT,
-    DTYPES,
-    MODES,
-    OPTIMIZERS,
-    PROFILE_KEYS,
-    is_device,
-)
+from cnncalc.settings import BUDGET_KEYS, PROFILE_KEYS, check_setting, is_device
 from cnncalc.spec_text import Failer, Lines, parse_toml, read_text
 from cnncalc.units import UnitError, parse_quantity
 
@@ -257,11 +249,9 @@ def _limit(key: str, value: Any, unit: str, fail: Failer, table: str, at: str) -
 
 
 def _profile(table: Any, fail: Failer) -> tuple[tuple[str, Any], ...]:
-    """[profile] defaults, validated."""
+    """[profile] defaults, each value checked as settings.resolve checks it (issue 16)."""
     if not isinstance(table, dict):
         raise fail("'profile' must be a table: [profile]", "", "profile")
-    choices = {"dtype": DTYPES, "optimizer": OPTIMIZERS, "mode": MODES}
-    out = []
     for key, value in table.items():
         if key not in PROFILE_KEYS:
             raise fail(
@@ -270,45 +260,11 @@ def _profile(table: Any, fail: Failer) -> tuple[tuple[str, Any], ...]:
                 "profile",
                 key,
             )
-        if key in ("batch", "warmup"):
-            ok = (
-                isinstance(value, int) and not isinstance(value, bool) and value >= (key == "batch")
-            )
-            if not ok:
-                raise fail(
-                    f"profile '{key}' must be a whole number ≥ {int(key == 'batch')},"
-                    f" got {value!r}",
-                    "profile",
-                    key,
-                )
-        elif key == "min_time":
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or not (
-                    0 < value < float("inf")  # TOML's inf would time forever; nan fails too
-                )
-            ):
-                raise fail(
-                    f"profile 'min_time' must be a positive number of seconds, got {value!r}",
-                    "profile",
-                    key,
-                )
-        elif key == "device":
-            if not isinstance(value, str) or not is_device(value, auto=True):
-                raise fail(
-                    f"profile 'device' must be {DEVICES_TEXT}, got {value!r}",
-                    "profile",
-                    key,
-                )
-        elif not isinstance(value, str) or value not in choices[key]:
-            raise fail(
-                f"profile '{key}' must be one of {', '.join(choices[key])}, got {value!r}",
-                "profile",
-                key,
-            )
-        out.append((key, value))
-    return tuple(out)
+        try:
+            check_setting(key, value, f"[profile] {key}")
+        except CnnCalcError as exc:
+            raise fail(str(exc), "profile", key) from None
+    return tuple(table.items())
 
 
 def resolve_spec(spec: str) -> Spec:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from cnncalc import settings
 from cnncalc.api import load
 from cnncalc.cli import Dtype, Mode, Optimizer, ProfileDtype, app
+from cnncalc.errors import CnnCalcError
 from cnncalc.settings import CnnCalcTypeError, CnnCalcValueError, resolve
 from cnncalc.specs import Spec, load_spec
 
@@ -115,10 +116,16 @@ def test_resolve_checks_each_value(given: dict, error: type, words: str) -> None
         resolve(load("In:8x8x3-Conv:3x3x4"), **given)
 
 
-def test_resolve_names_the_file_of_a_bad_value(tmp_path: Path) -> None:
-    spec = _spec_with_profile(tmp_path, "warmup = 20000")
-    with pytest.raises(CnnCalcValueError, match=r"in the \[profile\] of .*net\.toml"):
-        resolve(spec, warmup=None)
+def test_a_bad_profile_value_is_refused_by_the_same_check_when_the_file_loads(
+    tmp_path: Path,
+) -> None:
+    """One check per setting (issue 16): the spec file's [profile] warmup meets resolve's bound
+    (10,000 untimed runs) when the file is loaded, with the file and the line."""
+    with pytest.raises(CnnCalcError, match="warmup must be between 0 and 10,000") as refused:
+        _spec_with_profile(tmp_path, "warmup = 20000")
+    assert refused.value.location() == (str(tmp_path / "net.toml"), 3)  # the warmup line
+    with pytest.raises(CnnCalcValueError, match=r"warmup must be between 0 and 10,000"):
+        resolve(_spec_with_profile(tmp_path, "warmup = 5"), warmup=20000)
 
 
 # -- the renderer table (render/output.py) ----------------------------------------------------
