@@ -165,7 +165,7 @@ def test_profile_alexnet_json(cli) -> None:
     result = cli("profile", "alexnet", "--device", "cpu", "--format", "json", "--quiet", *FAST)
     assert result.exit_code == 0, describe(result)
     doc = json.loads(result.stdout)
-    assert doc["schema"] == "cnncalc.profile/1"
+    assert doc["schema"] == "cnncalc.profile/2"
     assert (doc["device"], doc["dtype"], doc["batch"]) == ("cpu", "fp32", 1)
     # DESIGN §9 (seed 000): 62,369,152 weights
     assert doc["weights"] == {"static": 62_369_152, "built": 62_369_152}
@@ -306,3 +306,12 @@ def test_cuda_json(cli) -> None:
     result = cli("profile", "lenet5", "--device", "cuda", "--format", "json", *FAST)
     doc = json.loads(result.stdout)
     assert doc["device"].startswith("cuda") and doc["memory"]["infer_peak_bytes"]["measured"]
+
+
+def test_diff_and_relative_error_share_a_sign() -> None:
+    """issue 16: both say how far the measurement exceeds the prediction (schema /2)."""
+    from cnncalc.torch.report import Figure
+
+    over, under = Figure(static=90, measured=100), Figure(static=110, measured=100)
+    assert (over.diff, over.relative_error) == (10, 0.1)  # 100 − 90, 10 / 100
+    assert (under.diff, under.relative_error) == (-10, -0.1)

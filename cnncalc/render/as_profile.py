@@ -1,4 +1,4 @@
-"""ProfileReport → table (rich), JSON (schema `cnncalc.profile/1`) and markdown; plus the
+"""ProfileReport → table (rich), JSON (schema `cnncalc.profile/2`) and markdown; plus the
 progress display `cnncalc profile` shows on a terminal. Formatting only: no measuring here."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from cnncalc.render.plain import align
 from cnncalc.torch.report import Figure, Latency, ProfileReport, RowProfile
 from cnncalc.units import count, exact, nbytes
 
-SCHEMA = "cnncalc.profile/1"
+SCHEMA = "cnncalc.profile/2"
 
 
 # -- JSON ----------------------------------------------------------------------------------

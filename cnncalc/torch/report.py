@@ -22,16 +22,13 @@ class Figure:
 
     @property
     def relative_error(self) -> float | None:
-        """−diff / measured, i.e. (static − measured) / measured: the prediction's error.
-
-        The sign is the opposite of `diff`'s (issue 16). Both are printed as they are and
-        read in the JSON schema `cnncalc.profile/1`, so the sign stays until that schema
-        changes; this is the one place where the two are related.
-        """
+        """diff / measured = (measured − static) / measured, with diff's sign: positive when
+        the measurement exceeds the prediction (issue 16; schema cnncalc.profile/1 had the
+        opposite sign, /2 has this one)."""
         diff = self.diff
         if diff is None or self.measured == 0:
             return None if diff is None or self.static else 0.0
-        return -diff / self.measured
+        return diff / self.measured
 
 
 @dataclass(frozen=True, slots=True)
