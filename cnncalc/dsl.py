@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cnncalc.comments import code_lines, comment_end
 from cnncalc.errors import CnnCalcError, DslError
 from cnncalc.ir import Block, Item, Net, Node, Shape, Span
 from cnncalc.layers import BLOCK_REGISTRY, REGISTRY, ArgReader, BlockKind, Seq, unknown_layer
@@ -68,8 +69,7 @@ def skip(src: str, pos: int) -> int:
         if ch in SPACE:
             pos += 1
         elif ch == "#":
-            nl = src.find("\n", pos)
-            pos = len(src) if nl == -1 else nl + 1
+            pos = comment_end(src, pos)  # its newline is space, skipped next
         else:
             break
     return pos
@@ -243,7 +243,7 @@ def parse_text(src: str) -> tuple[ItemAst, ...]:
         )
     # Every '-' and '|' outside comments starts an item of at least one row: too many of them
     # is refused before the parser makes an object for each (issue 9).
-    code = src if "#" not in src else "\n".join(line.split("#", 1)[0] for line in src.split("\n"))
+    code = src if "#" not in src else "\n".join(code_lines(src))
     items = code.count("-") + code.count("|")
     if items > MAX_ROWS:
         raise CnnCalcError(

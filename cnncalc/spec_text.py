@@ -10,6 +10,7 @@ from bisect import bisect_right
 from pathlib import Path
 from typing import Any
 
+from cnncalc.comments import uncommented
 from cnncalc.errors import SpecFileError
 from cnncalc.units import exact, nbytes
 
@@ -37,13 +38,13 @@ def unquoted_hint(text: str, line: int | None) -> str:
     rows = text.splitlines()
     if line is None or not 0 < line <= len(rows):
         return ""
-    near = [rows[line - 1].split("#", 1)[0], rows[line - 2].split("#", 1)[0] if line > 1 else ""]
+    near = [uncommented(rows[line - 1]), uncommented(rows[line - 2]) if line > 1 else ""]
     if any(r.count("{") > r.count("}") for r in near):  # TOML 1.0: an inline table is one line
         return "; an inline table { … } must be on one line: write a [table] instead"
     if "=" not in rows[line - 1]:
         return ""
     key, _, value = rows[line - 1].partition("=")
-    value = value.split("#", 1)[0].strip()
+    value = uncommented(value).strip()
     if value[:1].isdigit() and any(c.isalpha() for c in value):
         return f'; a number with a unit is a string: {key.strip()} = "{value}"'
     return ""

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cnncalc.comments import code_lines
 from cnncalc.dsl import parse, parse_shape
 from cnncalc.errors import CnnCalcError, DslError, SpecFileError, did_you_mean, shorten
 from cnncalc.ir import Net, Shape
@@ -190,7 +191,7 @@ def _blocks(
                 "blocks",
                 name,
             )
-        if not any(row.split("#", 1)[0].strip() for row in body.splitlines()):
+        if not any(line.strip() for line in code_lines(body)):
             raise fail(
                 f"block '{name}' is empty: write its layers, e.g. {name} ="
                 ' "Conv:3x3x{c}p1-BN-ReLU"',

@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
+from cnncalc.comments import comment_end
+
 
 def next_brace(text: str, i: int) -> int:
     """Where the next '{' outside a '#' comment is, from i on (-1: none)."""
     while i < len(text):
         ch = text[i]
         if ch == "#":
-            nl = text.find("\n", i)
-            i = len(text) if nl == -1 else nl
+            i = comment_end(text, i)
         elif ch == "{":
             return i
         else:
@@ -52,10 +53,9 @@ def arguments_text(src: str, start: int) -> tuple[str, int]:
     i = start
     while i < len(src):
         if src[i] == "#":
-            nl = src.find("\n", i)
-            nl = len(src) if nl == -1 else nl
-            out.append(" " * (nl - i))
-            i = nl
+            end = comment_end(src, i)
+            out.append(" " * (end - i))
+            i = end
         elif src[i] == ")":
             return "".join(out), i
         else:
@@ -78,8 +78,7 @@ def scan(text: str) -> tuple[list[tuple[str, int, int]], int]:
     while i < len(text):
         ch = text[i]
         if ch == "#":
-            nl = text.find("\n", i)
-            i = len(text) if nl == -1 else nl
+            i = comment_end(text, i)
         elif ch == "$":
             end = i + 1
             while end < len(text) and (text[end].isalnum() or text[end] == "_"):

@@ -22,6 +22,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from cnncalc.comments import code_lines, comment_end
 from cnncalc.errors import DslError, did_you_mean
 from cnncalc.template_text import (
     arguments_text,
@@ -199,8 +200,7 @@ class _Expander:
         while i < len(src):
             ch = src[i]
             if ch == "#":
-                stop = src.find("\n", i)
-                stop = len(src) if stop == -1 else stop
+                stop = comment_end(src, i)
                 if args is not None:  # a body's comment would swallow the ')' after it
                     self.emit(src[run:i], frame, run, i, True)
                     run = stop
@@ -368,8 +368,7 @@ class _Expander:
             i = 0
             while i < len(text):
                 if text[i] == "#":
-                    nl = text.find("\n", i)
-                    i = len(text) if nl == -1 else nl
+                    i = comment_end(text, i)
                 elif text[i] == "{":
                     close = text.find("}", i)
                     key = text[i + 1 : close] if close != -1 else ""
@@ -430,5 +429,5 @@ def uses_blocks(text: str) -> bool:
     """True when DSL text calls a block or holds a placeholder ('$' or '{' outside comments)."""
     if "$" not in text and "{" not in text:
         return False
-    code = [line.split("#", 1)[0] for line in text.splitlines()]
+    code = code_lines(text)
     return any("$" in line or "{" in line for line in code)
