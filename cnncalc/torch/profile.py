@@ -108,23 +108,30 @@ def profile(
     tdtype = torch_dtype(opts.dtype, dev)
     if opts.device != "cpu":
         skip_train = check_memory(resolved, static, dev, free_bytes(dev), opts.mode, input)
-    return _run(resolved.net, static, dev, device_name, tdtype, opts,
-                progress or (lambda stage, done: None), skip_train)  # fmt: skip
+    job = _Job(resolved.net, static, dev, device_name, tdtype, opts, skip_train)
+    return _run(job, progress or (lambda stage, done: None))
 
 
-def _run(
-    net: Any,
-    static: Report,
-    dev: Any,
-    device_name: str,
-    tdtype: Any,
-    opts: Options,
-    progress: Progress,
-    skip_train: str | None,
-) -> ProfileReport:
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One profile run with everything decided: the net and its static report, the device
+    and dtype it runs at, the options, and why the training step is skipped (None: it is not)."""
+
+    net: Any
+    static: Report
+    dev: Any
+    device_name: str
+    tdtype: Any
+    opts: Options
+    skip_train: str | None
+
+
+def _run(job: _Job, progress: Progress) -> ProfileReport:
     """`_measure` with the thread count set and restored, seeded, on the chosen device, and
     PyTorch's errors turned into messages a user can act on."""
     import torch
+
+    dev, opts = job.dev, job.opts
 
     previous_threads = torch.get_num_threads()
     if opts.threads is not None:
@@ -140,8 +147,7 @@ def _run(
         ):
             torch.manual_seed(0)
             threads = torch.get_num_threads() if dev.type == "cpu" else opts.threads
-            return _measure(net, static, dev, device_name, tdtype, replace(opts, threads=threads),
-                            progress, skip_train)  # fmt: skip
+            return _measure(replace(job, opts=replace(opts, threads=threads)), progress)
     except CnnCalcError:
         raise
     except Exception as exc:
@@ -175,26 +181,19 @@ class _Counts:
     notes: tuple[str, ...]
 
 
-def _measure(
-    net: Any,
-    static: Report,
-    dev: Any,
-    device_name: str,
-    tdtype: Any,
-    opts: Options,
-    progress: Progress,
-    skip_train: str | None = None,
-) -> ProfileReport:
-    """Build the net on `dev`, count its FLOPs and memory, time it, and report."""
+def _measure(job: _Job, progress: Progress) -> ProfileReport:
+    """Build the net on its device, count its FLOPs and memory, time it, and report."""
     import torch
+
+    static, dev, opts = job.static, job.dev, job.opts
 
     progress("building", 0.0)
     with torch.device(dev):
-        module = assemble(net, static)
-    module.to(dtype=tdtype)
-    x = torch.randn(torch_shape(static.input, static.batch), device=dev, dtype=tdtype)
+        module = assemble(job.net, static)
+    module.to(dtype=job.tdtype)
+    x = torch.randn(torch_shape(static.input, static.batch), device=dev, dtype=job.tdtype)
     self_check(module, static, x)
-    counts = _count(module, x, static, dev, opts, progress, skip_train)
+    counts = _count(module, x, static, dev, opts, progress, job.skip_train)
     modes = ("infer", "train") if opts.mode == "both" else (opts.mode,)
     clock = make_clock(dev)
     latency = time_modes(module, x, modes, clock, warmup=opts.warmup, min_time=opts.min_time,
@@ -219,7 +218,7 @@ def _measure(
              for m, lat in latency.items()}  # fmt: skip
     return ProfileReport(
         name=static.name, description=static.description, input=static.input,
-        output=static.output, device=str(dev), device_name=device_name, dtype=static.dtype,
+        output=static.output, device=str(dev), device_name=job.device_name, dtype=static.dtype,
         batch=static.batch, mode=opts.mode, optimizer=opts.optimizer, threads=opts.threads,
         warmup=opts.warmup, min_time=opts.min_time, torch_version=torch.__version__,
         weights=Figure(t.weights, sum(p.numel() for p in module.parameters())),
