@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -568,6 +569,7 @@ def test_terminal_table_keeps_the_verdict_at_80_columns() -> None:
     results = budget.check([builtin_dir() / "resnet101.toml"])
     out = io.StringIO()
     Console(file=out, width=80, no_color=True).print(render_table(results))
-    rows = [line for line in out.getvalue().splitlines() if line.startswith("│ ") and "%" in line]
+    # the words a user reads: one line per budget with its headroom (%) and the whole verdict
+    rows = [line for line in out.getvalue().splitlines() if "%" in line]
     assert len(rows) == len(results[0].verdicts)
-    assert all(line.rstrip(" │").endswith("pass") for line in rows), out.getvalue()
+    assert all(re.search(r"\bpass\b", line) for line in rows), out.getvalue()
