@@ -1,5 +1,5 @@
-"""`python -m cnncalc` runs the command line."""
+"""`python -m cnncalc` runs the command line, its language chosen first (cnncalc/launch.py)."""
 
-from cnncalc.cli import main
+from cnncalc.launch import main
 
 main()

@@ -19,6 +19,7 @@ from cnncalc.cli_options import (
     DiffFormat,
     Dtype,
     Input,
+    LangOption,
     ListFormat,
     ListSort,
     Mode,
@@ -28,8 +29,10 @@ from cnncalc.cli_options import (
     Quiet,
     ShapeFormat,
     Version,
+    with_lang,
 )
 from cnncalc.errors import CnnCalcError
+from cnncalc.messages import known, msg, set_language
 from cnncalc.render import output
 from cnncalc.streams import say, warn
 
@@ -54,10 +57,13 @@ class _Group(typer.core.TyperGroup):
         except click.ClickException as exc:
             message = exc.format_message().rstrip(".")
             where = exc.ctx.command_path if getattr(exc, "ctx", None) else "cnncalc"
-            say(f"error: {message[:1].lower()}{message[1:]} ({where} --help shows the options)")
+            text = msg(
+                "cli.usage_error", message=f"{message[:1].lower()}{message[1:]}", where=where
+            )
+            say(f"{msg('cli.error_prefix')}{text}")
             sys.exit(2)
         except typer.Abort:
-            say("interrupted")
+            say(msg("cli.interrupted"))
             sys.exit(2)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -65,11 +71,7 @@ class _Group(typer.core.TyperGroup):
 app = typer.Typer(
     cls=_Group,
     name="cnncalc",
-    help=(
-        "Calculator and profiler for convolutional networks.\n\n"
-        "Write a network as one line, e.g. 'Conv:11x11x96/4p3-ReLU-Pool:3/2-FC:1000-SM',"
-        " or name a built-in spec (cnncalc list) or a .toml spec file."
-    ),
+    help=msg("cli.app.help"),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -85,6 +87,9 @@ def command(name: str | None = None) -> Callable[[F], F]:
     def register(function: F) -> F:
         @functools.wraps(function)
         def guarded(**options: Any) -> Any:
+            chosen = options.pop("lang", None)  # the launcher set it already; CliRunner did not
+            if chosen is not None:
+                set_language(chosen.value)
             try:
                 return function(**options)
             except CnnCalcError as exc:
@@ -92,14 +97,17 @@ def command(name: str | None = None) -> Callable[[F], F]:
                     raise
                 format = options.get("format")
                 output.show_error(name or function.__name__, getattr(format, "value", None), exc)
-                typer.secho("error: ", fg="red", bold=True, err=True, nl=False)
+                typer.secho(msg("cli.error_prefix"), fg="red", bold=True, err=True, nl=False)
                 say(exc.render())
                 raise typer.Exit(2) from None
             except KeyboardInterrupt:
-                typer.echo("interrupted", err=True)
+                typer.echo(msg("cli.interrupted"), err=True)
                 raise typer.Exit(2) from None
 
-        return app.command(name)(guarded)  # type: ignore[return-value]
+        guarded.__signature__ = with_lang(function)  # type: ignore[attr-defined]
+        key = f"cli.{name or function.__name__}.help"  # the summary, in the chosen language
+        help = msg(key) if known(key) else None
+        return app.command(name, help=help)(guarded)  # type: ignore[return-value]
 
     return register
 
@@ -107,6 +115,7 @@ def command(name: str | None = None) -> Callable[[F], F]:
 @app.callback()
 def main_options(
     version: Version = False,
+    lang: LangOption = None,
 ) -> None:
     """Calculator and profiler for convolutional networks."""
 
@@ -122,49 +131,43 @@ def shape(
             "--batch",
             "-b",
             min=1,
-            help="Batch size (default: the spec's \\[profile] batch, else 1).",
+            help=msg("cli.shape.batch"),
         ),
     ] = None,
     dtype: Annotated[
         Dtype | None,
-        typer.Option(help="Bytes per element for memory (default: the spec's, else fp32)."),
+        typer.Option(help=msg("cli.shape.dtype")),
     ] = None,
     optimizer: Annotated[
         Optimizer | None,
-        typer.Option(
-            help="Optimizer state counted in the training-memory estimate"
-            " (default: the spec's, else sgd)."
-        ),
+        typer.Option(help=msg("cli.shape.optimizer")),
     ] = None,
     columns: Annotated[
         str | None,
         typer.Option(
             "--columns",
             "-c",
-            help="Columns to show, comma-separated: layer, size, filters, stride, padding,"
-            " output, weights, macs, flops, backward, other, memory, rf, jump, start, fan_in,"
-            " fan_out, weights%, macs%; '+macs' adds to the defaults; 'all' shows all.",
+            help=msg("cli.shape.columns"),
         ),
     ] = None,
     format: Annotated[ShapeFormat, FORMAT] = ShapeFormat.table,
     explain: Annotated[
-        bool, typer.Option("--explain", "-e", help="Show each row's size formula with numbers.")
+        bool, typer.Option("--explain", "-e", help=msg("cli.shape.explain"))
     ] = False,
-    strict: Annotated[bool, typer.Option(help="Make a non-integer output size an error.")] = False,
+    strict: Annotated[bool, typer.Option(help=msg("cli.shape.strict"))] = False,
     depth: Annotated[
         int | None,
         typer.Option(
             "--depth",
             min=0,
-            help="Show rows down to this nesting depth (0: top"
-            " level only); deeper rows are folded into their block's row.",
+            help=msg("cli.shape.depth"),
         ),
     ] = None,
     expand: Annotated[
         bool,
         typer.Option(
             "--expand",
-            help="Print the layers as plain DSL, with every \\[blocks] call expanded, and stop.",
+            help=msg("cli.shape.expand"),
         ),
     ] = False,
     quiet: Quiet = False,
@@ -203,10 +206,7 @@ def _expanded(spec: str, input: str | None, extra: list[str]) -> str:
     from cnncalc.api import as_shape, load
 
     if extra:
-        raise CnnCalcError(
-            f"--expand prints the layers as DSL text; {', '.join(extra)}"
-            " would change nothing (run without --expand for a report)"
-        )
+        raise CnnCalcError(msg("cli.shape.expand_extra", options=", ".join(extra)))
     return load(spec).dsl(as_shape(input))
 
 
@@ -224,7 +224,7 @@ def list_specs(
         typer.Option(
             "--sort",
             "-s",
-            help="family: each model family together, smallest first; or by macs, weights or name.",
+            help=msg("cli.list.sort"),
         ),
     ] = ListSort.family,
     debug: Debug = False,
@@ -240,7 +240,7 @@ def check(
     specs: Annotated[
         list[str],
         typer.Argument(
-            help="Spec files (.toml), directories or globs of them, or built-in names.",
+            help=msg("cli.check.specs"),
             show_default=False,
         ),
     ],
@@ -249,8 +249,7 @@ def check(
         bool,
         typer.Option(
             "--profile",
-            help="Measure \\[budget.latency_ms] with PyTorch;"
-            " without it latency budgets are reported as skipped.",
+            help=msg("cli.check.profile"),
         ),
     ] = False,
     format: Annotated[
@@ -258,15 +257,14 @@ def check(
         typer.Option(
             "--format",
             "-f",
-            help="Output format: a table, json,"
-            " junit (XML), github (workflow commands) or markdown.",
+            help=msg("cli.check.format"),
         ),
     ] = CheckFormat.table,
     require_budget: Annotated[
         bool,
         typer.Option(
             "--require-budget",
-            help="Fail (exit 1) a spec that has no \\[budget] to check.",
+            help=msg("cli.check.require_budget"),
         ),
     ] = False,
     quiet: Quiet = False,
@@ -295,18 +293,18 @@ def check(
     if format.value != "github" and not quiet:  # github annotates them on stdout
         for r in results:
             if r.warnings:
-                typer.echo(f"warning: {warnings_line(r)}", err=True)
+                typer.echo(f"{msg('cli.warning_prefix')}{warnings_line(r)}", err=True)
     return exit_code(results)
 
 
 @command("diff")
 def diff(
-    a: Annotated[str, typer.Argument(help="The net before: " + SPEC_HELP, show_default=False)],
-    b: Annotated[str, typer.Argument(help="The net after, as A.", show_default=False)],
+    a: Annotated[str, typer.Argument(help=msg("cli.diff.a", spec=SPEC_HELP), show_default=False)],
+    b: Annotated[str, typer.Argument(help=msg("cli.diff.b"), show_default=False)],
     *,
     input: Annotated[
         str | None,
-        typer.Option("--input", "-i", help="Input shape HxWxC for both; overrides the specs'."),
+        typer.Option("--input", "-i", help=msg("cli.diff.input")),
     ] = None,
     batch: Annotated[
         int | None,
@@ -314,16 +312,14 @@ def diff(
             "--batch",
             "-b",
             min=1,
-            help="Batch size for both (default: each spec's \\[profile] batch, else 1).",
+            help=msg("cli.diff.batch"),
         ),
     ] = None,
     dtype: Annotated[
         Dtype | None,
-        typer.Option(help="Bytes per element for both (default: each spec's, else fp32)."),
+        typer.Option(help=msg("cli.diff.dtype")),
     ] = None,
-    optimizer: Annotated[
-        Optimizer | None, typer.Option(help="Optimizer state in the training-memory estimate.")
-    ] = None,
+    optimizer: Annotated[Optimizer | None, typer.Option(help=msg("cli.diff.optimizer"))] = None,
     format: Annotated[DiffFormat, FORMAT] = DiffFormat.table,
     quiet: Quiet = False,
     debug: Debug = False,
@@ -356,49 +352,44 @@ def profile(
         typer.Option(
             "--device",
             "-d",
-            help="cpu, cuda, cuda:N, mps or auto (default: the spec file's, else cpu).",
+            help=msg("cli.profile.device"),
         ),
     ] = None,
     batch: Annotated[
         int | None,
-        typer.Option("--batch", "-b", min=1, help="Batch size (default: the spec file's, else 1)."),
+        typer.Option("--batch", "-b", min=1, help=msg("cli.profile.batch")),
     ] = None,
     dtype: Annotated[
         ProfileDtype | None,
-        typer.Option(help="Compute dtype (default: the spec's, else fp32)."),
+        typer.Option(help=msg("cli.profile.dtype")),
     ] = None,
     mode: Annotated[
         Mode | None,
-        typer.Option(
-            help="Time inference, a training step, or both (default: the spec file's, else both)."
-        ),
+        typer.Option(help=msg("cli.profile.mode")),
     ] = None,
     warmup: Annotated[
         int | None,
-        typer.Option(min=0, help="Untimed runs before timing (default 3; at most 10,000)."),
+        typer.Option(min=0, help=msg("cli.profile.warmup")),
     ] = None,
     min_time: Annotated[
         float | None,
         typer.Option(
             "--min-time",
             min=0.001,
-            help="Seconds of timed runs per mode (default 1.0; at most 3600).",
+            help=msg("cli.profile.min_time"),
         ),
     ] = None,
     threads: Annotated[
         int | None,
-        typer.Option(min=1, help="CPU threads for PyTorch (default: PyTorch's)."),
+        typer.Option(min=1, help=msg("cli.profile.threads")),
     ] = None,
     per_layer: Annotated[
         bool,
-        typer.Option("--per-layer", help="Also time every row with forward hooks."),
+        typer.Option("--per-layer", help=msg("cli.profile.per_layer")),
     ] = False,
     optimizer: Annotated[
         Optimizer | None,
-        typer.Option(
-            help="Optimizer of the training step and its state in"
-            " the memory figures (default: the spec's, else sgd)."
-        ),
+        typer.Option(help=msg("cli.profile.optimizer")),
     ] = None,
     input: Input = None,
     format: Annotated[ProfileFormat, FORMAT] = ProfileFormat.table,

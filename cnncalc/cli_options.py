@@ -1,13 +1,15 @@
 """The CLI's option types (DESIGN §2): the choices, generated from cnncalc/settings.py and the
 renderer table of render/output.py (never restated), and the options several commands share."""
 
-from collections.abc import Iterable
+import inspect
+from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Annotated, Any
 
 import typer
 
-from cnncalc import __version__, settings
+from cnncalc import __version__, messages, settings
+from cnncalc.messages import msg
 from cnncalc.render import output
 
 
@@ -31,17 +33,24 @@ DiffFormat = _choices("DiffFormat", output.formats("diff"))
 ProfileFormat = _choices("ProfileFormat", output.formats("profile"))
 
 
-SPEC_HELP = (
-    "A .toml spec file, a built-in name (alexnet, lenet5, …) or DSL text such as"
-    " 'In:32x32x3-Conv:3x3x16p1-ReLU-Pool-FC:10'."
-)
-Debug = Annotated[bool, typer.Option("--debug", help="Show the traceback of errors.")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print no warnings.")]
-Input = Annotated[
-    str | None,
-    typer.Option("--input", "-i", help="Input shape HxWxC (or N); overrides the spec's."),
-]
-FORMAT = typer.Option("--format", "-f", help="Output format.")
+# Help texts are messages in the language cnncalc/launch.py chose before this import (issue 12).
+SPEC_HELP = msg("cli.option.spec")
+Debug = Annotated[bool, typer.Option("--debug", help=msg("cli.option.debug"))]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help=msg("cli.option.quiet"))]
+Input = Annotated[str | None, typer.Option("--input", "-i", help=msg("cli.option.input"))]
+FORMAT = typer.Option("--format", "-f", help=msg("cli.option.format"))
+Lang = _choices("Lang", messages.LANGUAGES)
+LangOption = Annotated[Lang | None, typer.Option("--lang", help=msg("cli.option.lang"))]
+
+
+def with_lang(function: Callable[..., Any]) -> inspect.Signature:
+    """`function`'s signature with --lang added, the option every command takes (issue 12) and
+    the command wrapper of cli.py consumes; a command need not declare it."""
+    signature = inspect.signature(function, eval_str=True)
+    lang = inspect.Parameter(
+        "lang", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=LangOption
+    )
+    return signature.replace(parameters=[*signature.parameters.values(), lang])
 
 
 def _version(value: bool) -> None:
@@ -53,6 +62,6 @@ def _version(value: bool) -> None:
 Version = Annotated[
     bool,
     typer.Option(
-        "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."
+        "--version", "-V", callback=_version, is_eager=True, help=msg("cli.option.version")
     ),
 ]

@@ -42,6 +42,11 @@ def set_language(language: str) -> None:
     _current = language
 
 
+def known(key: str) -> bool:
+    """Whether the catalogue has `key` (a command written before its help was catalogued)."""
+    return key in table(DEFAULT)
+
+
 def msg(key: str, /, **fields: object) -> str:
     """The message `key` in the current language, its {fields} filled in."""
     template = table(language()).get(key)

@@ -6,12 +6,13 @@ import json
 from typing import Any
 
 from cnncalc.catalog import Entry
+from cnncalc.messages import msg
 from cnncalc.render.plain import align
 from cnncalc.safe import printable
 from cnncalc.units import count, exact, nbytes
 
-TITLE = "built-in specs (cnncalc shape NAME)"
-HEADERS = ("name", "input", "weights", "MACs", "fp32 weights", "description")
+# Message keys of the six columns (render.list.KEY); 'name' and 'description' are text.
+HEADERS = ("name", "input", "weights", "macs", "memory", "description")
 
 
 def cells(e: Entry) -> tuple[str, ...]:
@@ -27,14 +28,15 @@ def render_table(entries: list[Entry]) -> Any:
 
     from cnncalc.render.fit import Col, FitTable, Words
 
-    cols = [Col(h, right=h not in ("name", "description"), wrap=h == "description",
-                style="bold" if h == "name" else None) for h in HEADERS]  # fmt: skip
-    return Group(Words(TITLE), FitTable(cols, [cells(e) for e in entries]))
+    cols = [Col(msg(f"render.list.{h}"), right=h not in ("name", "description"),
+                wrap=h == "description", style="bold" if h == "name" else None)
+            for h in HEADERS]  # fmt: skip
+    return Group(Words(msg("render.list.title")), FitTable(cols, [cells(e) for e in entries]))
 
 
 def render_text(entries: list[Entry]) -> str:
     """Plain aligned text, one spec a line: what a pipe gets (`cnncalc list | awk '{print $1}'`)."""
-    grid = [HEADERS, *(cells(e) for e in entries)]
+    grid = [[msg(f"render.list.{h}") for h in HEADERS], *(cells(e) for e in entries)]
     return "\n".join(align(grid, [False, True, True, True, True, False])) + "\n"
 
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from cnncalc.render.columns import share_bar
-from cnncalc.render.plain import align
+from cnncalc.render.plain import align, cell_len, pad
 from cnncalc.torch.report import Figure, Latency, ProfileReport, RowProfile
 from cnncalc.units import count, exact, nbytes
 
@@ -288,8 +288,8 @@ def render_text(r: ProfileReport) -> str:
     grid = [[printable(cell) or "-" for cell in line] for line in grid]
     out = [printable(title(r)), *align(grid, [i >= 2 for i in range(len(headers))]), ""]
     pairs = summary_lines(r)
-    width = max(len(label) for label, _ in pairs)
-    out += [f"{label:<{width}}  {printable(value)}".rstrip() for label, value in pairs]
+    width = max(cell_len(label) for label, _ in pairs)
+    out += [f"{pad(label, width)}  {printable(value)}".rstrip() for label, value in pairs]
     return "\n".join(out) + "\n"
 
 

@@ -22,7 +22,7 @@ def render(report: Report, columns: list[Column], explain: bool = False) -> Grou
     table = FitTable(
         # The plain layout is the pipe's (render/as_text.py): column keys as headers, '-' in
         # empty cells; the box has the long headers.
-        [Col(c.header, right=c.numeric, short=c.key) for c in columns],
+        [Col(c.header, right=c.numeric, short=c.plain) for c in columns],
         cells(report, columns),
         styles=["dim", *(_style(row) for row in report.rows)],
         boxed=len(report.rows) <= BOXED_ROWS,

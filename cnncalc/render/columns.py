@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from cnncalc.analysis import Report, Row
 from cnncalc.errors import CnnCalcError, did_you_mean
+from cnncalc.messages import msg
 from cnncalc.units import exact, nbytes, pair
 
 BAR_WIDTH = 10
@@ -17,13 +18,28 @@ BAR_WIDTH = 10
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """A column: header, help, cell text for a row, and whether it is right-aligned."""
+    """A column: its key (`--columns`), cell text for a row, and whether it is right-aligned;
+    its header, pipe header and help are messages `render.column[_help].KEY`,
+    `render.plain.KEY` (issue 16), looked up when shown so that --lang applies."""
 
     key: str
-    header: str
-    help: str
     cell: Callable[[Row, Report], str]
     numeric: bool = True
+
+    @property
+    def header(self) -> str:
+        """The header in a box or markdown ('filter/block size')."""
+        return msg(f"render.column.{self.key}")
+
+    @property
+    def plain(self) -> str:
+        """The header of the plain layout (the key itself in English, as `--columns` takes)."""
+        return msg(f"render.plain.{self.key}")
+
+    @property
+    def help(self) -> str:
+        """What the column shows, in a few words."""
+        return msg(f"render.column_help.{self.key}")
 
 
 def output_cell(row: Row, report: Report) -> str:
@@ -64,71 +80,25 @@ def _int(attr: str) -> Callable[[Row, Report], str]:
 COLUMNS: dict[str, Column] = {
     c.key: c
     for c in (
-        Column(
-            "layer", "layer", "row name (Kind:number or @label)", lambda r, _: r.name, numeric=False
-        ),
-        Column(
-            "size",
-            "filter/block size",
-            "kernel KhxKwxC/G, pool window, or block rows",
-            lambda r, _: r.columns.size,
-        ),
-        Column("filters", "filters", "number of filters", lambda r, _: r.columns.filters),
-        Column("stride", "stride", "stride", lambda r, _: r.columns.stride),
-        Column("padding", "padding", "padding", lambda r, _: r.columns.padding),
-        Column("output", "output (nodes)", "output H×W×C (=elements per image)", output_cell),
-        Column("weights", "weights", "trainable weights", _int("weights")),
-        Column("macs", "MACs", "multiply-accumulates (for the batch)", _int("macs")),
-        Column("flops", "FLOPs", "2·MACs, as FlopCounterMode counts", _int("flops")),
-        Column(
-            "backward",
-            "bwd FLOPs",
-            "backward FLOPs (grad-input + grad-weight)",
-            _int("backward_flops"),
-        ),
-        Column("other", "other ops", "element-wise ops, not in FLOPs", _int("other_ops")),
-        Column(
-            "memory",
-            "act. memory",
-            "new activation memory at inference (batch, dtype)",
-            lambda r, _: nbytes(r.activation_bytes) if r.activation_bytes else "",
-        ),
-        Column("rf", "RF", "receptive field size", lambda r, _: pair(r.rf.size)),
-        Column(
-            "jump", "jump", "receptive field jump (effective stride)", lambda r, _: pair(r.rf.jump)
-        ),
-        Column(
-            "start",
-            "start",
-            "centre of the first output's field",
-            lambda r, _: pair(r.rf.start, lambda v: f"{v:g}"),
-        ),
-        Column(
-            "fan_in",
-            "fan-in",
-            "fan-in as PyTorch's init computes it",
-            lambda r, _: exact(r.fan[0]) if r.fan else "",
-        ),
-        Column(
-            "fan_out",
-            "fan-out",
-            "fan-out as PyTorch's init computes it",
-            lambda r, _: exact(r.fan[1]) if r.fan else "",
-        ),
-        Column(
-            "weights%",
-            "share of weights",
-            "bar: the row's share of all weights",
-            _share("weights"),
-            numeric=False,
-        ),
-        Column(
-            "macs%",
-            "share of MACs",
-            "bar: the row's share of all MACs",
-            _share("macs"),
-            numeric=False,
-        ),
+        Column("layer", lambda r, _: r.name, numeric=False),
+        Column("size", lambda r, _: r.columns.size),
+        Column("filters", lambda r, _: r.columns.filters),
+        Column("stride", lambda r, _: r.columns.stride),
+        Column("padding", lambda r, _: r.columns.padding),
+        Column("output", output_cell),
+        Column("weights", _int("weights")),
+        Column("macs", _int("macs")),
+        Column("flops", _int("flops")),
+        Column("backward", _int("backward_flops")),
+        Column("other", _int("other_ops")),
+        Column("memory", lambda r, _: nbytes(r.activation_bytes) if r.activation_bytes else ""),
+        Column("rf", lambda r, _: pair(r.rf.size)),
+        Column("jump", lambda r, _: pair(r.rf.jump)),
+        Column("start", lambda r, _: pair(r.rf.start, lambda v: f"{v:g}")),
+        Column("fan_in", lambda r, _: exact(r.fan[0]) if r.fan else ""),
+        Column("fan_out", lambda r, _: exact(r.fan[1]) if r.fan else ""),
+        Column("weights%", _share("weights"), numeric=False),
+        Column("macs%", _share("macs"), numeric=False),
     )
 }
 DEFAULT = ("layer", "size", "filters", "stride", "padding", "output", "weights")
@@ -146,9 +116,9 @@ def pick(spec: str | None) -> list[Column]:
     for word in words:
         key = word.lstrip("+").lower()
         if key not in COLUMNS:
+            hint = did_you_mean(key, list(COLUMNS))
             raise CnnCalcError(
-                f"unknown column '{key}'{did_you_mean(key, list(COLUMNS))}; columns are:"
-                f" {', '.join(COLUMNS)} (or 'all')"
+                msg("render.unknown_column", key=key, hint=hint, columns=", ".join(COLUMNS))
             )
         if key not in keys:
             keys.append(key)

@@ -13,6 +13,8 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
+from cnncalc.messages import msg
+
 
 class Way(NamedTuple):
     """How one format is drawn: for a pipe, for a terminal (None: as for a pipe), and whether
@@ -142,7 +144,8 @@ def warning_lines(warnings: Iterable[tuple[str, str]], shown_rows: int = 3) -> l
         who = ", ".join(distinct[:shown_rows])
         if len(distinct) > shown_rows:
             more = len(distinct) - shown_rows
-            who += f" and {more} more row{'s' if more > 1 else ''}"
+            key = "render.warning_more_rows_plural" if more > 1 else "render.warning_more_rows"
+            who = msg(key, rows=who, more=more)
         times = f" (×{len(names)})" if len(names) > len(distinct) else ""
         lines.append(f"{who}: {message}{times}")
     return lines
