@@ -11,6 +11,7 @@ import os
 import sys
 
 from cnncalc import messages
+from cnncalc.errors import shorten
 from cnncalc.messages import msg
 
 
@@ -41,7 +42,7 @@ def choose(argv: list[str], environ: dict[str, str] | os._Environ[str]) -> str |
     wanted = given.strip().lower()
     if wanted not in messages.LANGUAGES:
         messages.set_language(messages.DEFAULT)
-        return msg("cli.unknown_language", given=given, source=source,
+        return msg("cli.unknown_language", given=shorten(given, 20), source=source,
                    languages=", ".join(messages.LANGUAGES))  # fmt: skip
     messages.set_language(wanted)
     return None

@@ -133,7 +133,7 @@ MESSAGES: dict[str, str] = {
     "render.total.buffers": "이동 통계",
     "render.total.buffers_value": "{count} (학습 대상 아님)",
     "render.total.weight_memory": "가중치 메모리 요구량",
-    "render.total.weight_memory_value": "{bytes} ({dtype} 사용 시)",
+    "render.total.weight_memory_value": "{dtype} 사용 시 {bytes}",
     "render.total.activations": "노드 개수",
     "render.total.activations_value": "{nodes}개 = {bytes} ({dtype}, 배치 {batch}; 입력은 제외, 원소별 층은 제자리 연산)",
     "render.total.peak": "추론 최대 메모리 요구량",
