@@ -19,6 +19,7 @@ from cnncalc.errors import CnnCalcError, DslError
 from cnncalc.ir import Block, Item, Net, Node, Shape, Span
 from cnncalc.layers import BLOCK_REGISTRY, REGISTRY, ArgReader, BlockKind, Seq, unknown_layer
 from cnncalc.layers.dense import read_input
+from cnncalc.messages import msg
 
 SPACE = " \t\r\n"
 ARG_STOP = SPACE + "-|()*@#"
@@ -77,7 +78,7 @@ def skip(src: str, pos: int) -> int:
 
 def describe(src: str, pos: int) -> str:
     """How the text at pos reads in a message: 'the end' or the character quoted."""
-    return "the end of the spec" if pos >= len(src) else f"'{src[pos]}'"
+    return msg("dsl.end_of_spec") if pos >= len(src) else f"'{src[pos]}'"
 
 
 def parse_name(src: str, pos: int) -> tuple[int, str]:
@@ -112,14 +113,14 @@ def parse_item(src: str, pos: int, depth: int = 0) -> tuple[int, ItemAst]:
         name_end, name = parse_name(src, pos)
         if not name:
             raise DslError(
-                f"expected a layer name, got {describe(src, pos)}; example: {EXAMPLE}", src, pos
+                msg("dsl.expected_layer_name", got=describe(src, pos), example=EXAMPLE), src, pos
             )
         after = skip(src, name_end)
         block = BLOCK_REGISTRY.get(name.lower())
         if block is not None:
             if after >= len(src) or src[after] != "(":
                 raise DslError(
-                    f"{block.NAME} needs its branches in parentheses, e.g. {block.EXAMPLE}",
+                    msg("dsl.block_needs_parentheses", block=block.NAME, example=block.EXAMPLE),
                     src,
                     pos,
                     name_end,
@@ -143,11 +144,10 @@ def parse_layer(src: str, start: int, name_end: int, name: str) -> tuple[int, La
             pos += 1
         args = src[args_pos:pos]
         if not args:
-            raise DslError(f"expected arguments after '{name}:'", src, args_pos)
+            raise DslError(msg("dsl.expected_arguments", name=name), src, args_pos)
     elif pos < len(src) and src[pos] not in ARG_STOP:
         raise DslError(
-            f"unexpected {describe(src, pos)} after '{name}'; arguments follow a ':',"
-            f" as in {EXAMPLE}",
+            msg("dsl.unexpected_after_name", got=describe(src, pos), name=name, example=EXAMPLE),
             src,
             pos,
         )
@@ -161,8 +161,7 @@ def parse_group(
     open_pos = pos
     if depth >= MAX_NESTING:  # STYLE: bound the depth that every later walk recurses on
         raise DslError(
-            f"parentheses nest more than {MAX_NESTING} deep here; cnncalc's limit is"
-            f" {MAX_NESTING} levels",
+            msg("dsl.nesting", limit=MAX_NESTING),
             src,
             open_pos,
         )
@@ -171,21 +170,19 @@ def parse_group(
     while True:
         pos = skip(src, pos)
         if pos < len(src) and src[pos] in ")|":
-            raise DslError(
-                f"expected a layer, got {describe(src, pos)}: a branch is empty", src, pos
-            )
+            raise DslError(msg("dsl.empty_branch", got=describe(src, pos)), src, pos)
         pos, chain = parse_chain(src, pos, depth + 1)
         branches.append(chain)
         if pos < len(src) and src[pos] == "|":
             if kind is None:
-                raise DslError("'|' separates branches only inside Res(…) or Cat(…)", src, pos)
+                raise DslError(msg("dsl.bar_outside_block"), src, pos)
             pos += 1
             continue
         if pos < len(src) and src[pos] == ")":
             return pos + 1, GroupAst(kind, tuple(branches), Span(open_pos, pos + 1))
         if pos >= len(src):
-            raise DslError("unbalanced parenthesis: this '(' is never closed", src, open_pos)
-        raise DslError(f"expected '-', '|' or ')', got {describe(src, pos)}", src, pos)
+            raise DslError(msg("dsl.unclosed_parenthesis"), src, open_pos)
+        raise DslError(msg("dsl.expected_branch_end", got=describe(src, pos)), src, pos)
 
 
 def parse_suffix(src: str, pos: int) -> tuple[int, int, str | None, Span | None]:
@@ -200,8 +197,7 @@ def parse_suffix(src: str, pos: int) -> tuple[int, int, str | None, Span | None]
         while end < len(src) and src[end].isdigit():
             if not ("0" <= src[end] <= "9"):  # '²', '３', '٣' pass isdigit (issue 9)
                 raise DslError(
-                    f"'{src[end]}' is not one of the digits 0-9; write the repeat count in"
-                    " ASCII digits, e.g. *3",
+                    msg("dsl.repeat_digit", char=src[end]),
                     src,
                     end,
                 )
@@ -209,7 +205,7 @@ def parse_suffix(src: str, pos: int) -> tuple[int, int, str | None, Span | None]
         digits = src[num:end].lstrip("0")
         if not digits:
             raise DslError(
-                "expected a repeat count of at least 1 after '*', e.g. *3",
+                msg("dsl.repeat_count"),
                 src,
                 num,
                 max(end, num + 1),
@@ -225,9 +221,7 @@ def parse_suffix(src: str, pos: int) -> tuple[int, int, str | None, Span | None]
         while end < len(src) and (src[end].isalnum() or src[end] == "_"):
             end += 1
         if end == start:
-            raise DslError(
-                "expected a label after '@' (letters, digits and '_'), e.g. @conv1", src, start
-            )
+            raise DslError(msg("dsl.label"), src, start)
         label = src[start:end]
         label_span = Span(start, end)
         pos = end
@@ -238,27 +232,23 @@ def parse_text(src: str) -> tuple[ItemAst, ...]:
     """The whole text as one chain; anything left over is an error."""
     # These two say no more than the size: a caret would print the whole huge text again.
     if len(src) > MAX_TEXT:
-        raise CnnCalcError(
-            f"the spec text is {len(src):,} characters long; cnncalc's limit is {MAX_TEXT:,}"
-        )
+        raise CnnCalcError(msg("dsl.text_too_long", length=f"{len(src):,}", limit=f"{MAX_TEXT:,}"))
     # Every '-' and '|' outside comments starts an item of at least one row: too many of them
     # is refused before the parser makes an object for each (issue 9).
     code = src if "#" not in src else "\n".join(code_lines(src))
     items = code.count("-") + code.count("|")
     if items > MAX_ROWS:
-        raise CnnCalcError(
-            f"the spec has more than {MAX_ROWS:,} layers; cnncalc's limit is {MAX_ROWS:,} rows"
-        )
+        raise CnnCalcError(msg("dsl.too_many_layers", limit=f"{MAX_ROWS:,}"))
     pos = skip(src, 0)
     if pos >= len(src):
-        raise DslError(f"the spec is empty: expected layers such as {EXAMPLE}", src, 0)
+        raise DslError(msg("dsl.empty", example=EXAMPLE), src, 0)
     pos, chain = parse_chain(src, pos)
     if pos < len(src):
         if src[pos] == ")":
-            raise DslError("unbalanced parenthesis: this ')' has no '('", src, pos)
+            raise DslError(msg("dsl.unopened_parenthesis"), src, pos)
         if src[pos] == "|":
-            raise DslError("'|' separates branches only inside Res(…) or Cat(…)", src, pos)
-        raise DslError(f"expected '-' between layers, got {describe(src, pos)}", src, pos)
+            raise DslError(msg("dsl.bar_outside_block"), src, pos)
+        raise DslError(msg("dsl.expected_dash", got=describe(src, pos)), src, pos)
     return chain
 
 
@@ -273,10 +263,9 @@ def count_rows(chain: tuple[ItemAst, ...], src: str) -> int:
     _, rows = _count_chain(chain, culprit)
     if rows > MAX_ROWS:
         item = culprit[0] if culprit else chain[0]
-        would = f"{rows:,}" if rows < ROW_CAP else "more than 10^19"
+        would = f"{rows:,}" if rows < ROW_CAP else msg("dsl.more_than_cap")
         raise DslError(
-            f"the net would have {would} rows once its repeats are unrolled; cnncalc's limit is"
-            f" {MAX_ROWS:,} rows",
+            msg("dsl.too_many_rows", rows=would, limit=f"{MAX_ROWS:,}"),
             src,
             item.span.pos,
             item.span.end,
@@ -345,12 +334,12 @@ def resolve(items: tuple[ItemAst, ...], src: str, top: bool) -> tuple[Item, ...]
                 if not (top and index == 0):
                     first = items[0].node if top else None
                     given = (
-                        f"; the input is already set by '{src[first.span.pos : first.span.end]}'"
+                        msg("dsl.input_already_set", given=src[first.span.pos : first.span.end])
                         if isinstance(first, LayerAst) and _sets_input(first.name)
                         else ""
                     )
                     raise DslError(
-                        f"In: sets the input and may only be the first layer{given}",
+                        msg("dsl.input_not_first", given=given),
                         src,
                         item.node.span.pos,
                         item.node.span.end,
@@ -394,20 +383,18 @@ def parse(src: str) -> Net:
         # The input is not a row: a label or a repeat on it would be silently dropped (issue 9).
         if first.label_span is not None:
             raise DslError(
-                "In: the input is not a row and takes no label; label the first layer instead",
+                msg("dsl.input_label"),
                 src,
                 first.label_span.pos - 1,
                 first.label_span.end,
             )
         if first.repeat != 1:
-            raise DslError(
-                "In: the input cannot be repeated", src, first.node.span.end, first.span.end
-            )
+            raise DslError(msg("dsl.input_repeat"), src, first.node.span.end, first.span.end)
         net_input = layer.shape
         input_span = first.node.span
         if len(chain) == 1:
             raise DslError(
-                f"the spec has an input but no layers; e.g. In:32x32x3-{EXAMPLE}",
+                msg("dsl.input_only", example=EXAMPLE),
                 src,
                 first.span.end,
             )

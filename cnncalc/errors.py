@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cnncalc.messages import msg
 from cnncalc.safe import printable
 
 
@@ -134,12 +135,12 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
 
     lowered = {c.lower(): c for c in choices}
     hits = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-    return f" — did you mean '{lowered[hits[0]]}'?" if hits else ""
+    return msg("dsl.did_you_mean", choice=lowered[hits[0]]) if hits else ""
 
 
 def shorten(text: str, limit: int = 60) -> str:
     """User text fit to quote in a message: control characters escaped, and past `limit`
     characters cut, saying how long it was (a 10,000-character DSL string is not repeated)."""
     if len(text) > limit:
-        text = f"{text[:limit]}… ({len(text):,} characters)"
+        text = msg("dsl.characters", text=text[:limit], length=f"{len(text):,}")
     return printable(text)

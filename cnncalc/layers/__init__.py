@@ -24,6 +24,7 @@ from cnncalc.layers.conv import AvgPool, Conv, Pool, StochPool
 from cnncalc.layers.dense import FC, GAP, AdaptAvg, Flatten, In
 from cnncalc.layers.extra import SE, Id
 from cnncalc.layers.norm import BN, LRN
+from cnncalc.messages import msg
 
 KINDS: tuple[type[LayerBase], ...] = (
     In, Conv, Pool, AvgPool, StochPool, GAP, AdaptAvg, FC, Flatten,
@@ -52,39 +53,42 @@ def _index(kinds: tuple[type[LayerBase], ...]) -> dict[str, type[LayerBase]]:
 REGISTRY: dict[str, type[LayerBase]] = _index(KINDS)
 ALL_NAMES: tuple[str, ...] = tuple(n for k in KINDS for n in k.NAMES) + BLOCK_NAMES
 
-# The supported kinds in a short form, for messages about a name cnncalc does not know.
-SUPPORTED = (
-    ", ".join(k.NAMES[0] for k in KINDS if not k.SETS_INPUT and not issubclass(k, Activation))
-    + "; activations "
-    + ", ".join(k.NAMES[0] for k in KINDS if issubclass(k, Activation))
-    + "; blocks "
-    + ", ".join(f"{b.NAME}(…)" for b in BLOCKS)
-)
+
+def supported() -> str:
+    """The supported kinds in a short form, for messages about a name cnncalc does not know."""
+    return msg(
+        "layers.supported",
+        layers=", ".join(k.NAMES[0] for k in KINDS
+                         if not k.SETS_INPUT and not issubclass(k, Activation)),
+        activations=", ".join(k.NAMES[0] for k in KINDS if issubclass(k, Activation)),
+        blocks=", ".join(f"{b.NAME}(…)" for b in BLOCKS),
+    )  # fmt: skip
+
 
 # Layers of other frameworks (several in DESIGN §3's plans) that cnncalc does not have yet,
-# lower-cased. They get "not supported", never a did-you-mean that turns ConvT into Conv, LN
+# lower-cased → what they are, the message layers.unsupported.WHAT. They get "not supported", never a did-you-mean that turns ConvT into Conv, LN
 # into LRN or LSTM into SM (issue 9). (`IN`, instance norm, is missing here: `In` is the input.)
 UNSUPPORTED: dict[str, str] = {
     **dict.fromkeys(("convt", "convtranspose", "convtranspose2d", "deconv", "upconv"),
-                    "transposed convolution"),
-    **dict.fromkeys(("ln", "layernorm", "layernorm2d"), "layer normalisation"),
-    **dict.fromkeys(("gn", "groupnorm"), "group normalisation"),
-    **dict.fromkeys(("instancenorm", "instancenorm2d"), "instance normalisation"),
-    **dict.fromkeys(("lstm", "gru", "rnn"), "a recurrent layer"),
+                    "transposed_convolution"),
+    **dict.fromkeys(("ln", "layernorm", "layernorm2d"), "layer_norm"),
+    **dict.fromkeys(("gn", "groupnorm"), "group_norm"),
+    **dict.fromkeys(("instancenorm", "instancenorm2d"), "instance_norm"),
+    **dict.fromkeys(("lstm", "gru", "rnn"), "recurrent"),
     **dict.fromkeys(("attention", "attn", "mha", "multiheadattention", "selfattention",
                      "transformer"), "attention"),
-    "embedding": "an embedding",
+    "embedding": "embedding",
     **dict.fromkeys(("up", "upsample", "upsampling2d", "interpolate"), "upsampling"),
-    **dict.fromkeys(("ps", "pixelshuffle"), "pixel shuffle"),
+    **dict.fromkeys(("ps", "pixelshuffle"), "pixel_shuffle"),
     "crop": "cropping",
-    **dict.fromkeys(("scale", "layerscale"), "a learnable scale"),
-    **dict.fromkeys(("droppath", "stochasticdepth"), "stochastic depth"),
+    **dict.fromkeys(("scale", "layerscale"), "scale"),
+    **dict.fromkeys(("droppath", "stochasticdepth"), "stochastic_depth"),
     **dict.fromkeys(("prelu", "selu", "celu", "softplus", "softsign"),
-                    "an activation cnncalc lacks"),
+                    "activation"),
     **dict.fromkeys(("conv1d", "conv3d", "maxpool1d", "maxpool3d", "avgpool1d", "avgpool3d"),
-                    "a 1-D or 3-D layer (cnncalc's layers are 2-D)"),
-    **dict.fromkeys(("pad", "zeropad", "zeropad2d", "reflectionpad2d"), "a padding layer"),
-    **dict.fromkeys(("reshape", "view", "permute", "transpose"), "a reshape"),
+                    "dimensions"),
+    **dict.fromkeys(("pad", "zeropad", "zeropad2d", "reflectionpad2d"), "padding"),
+    **dict.fromkeys(("reshape", "view", "permute", "transpose"), "reshape"),
 }  # fmt: skip
 
 # Other frameworks' names for kinds cnncalc has under its own name.
@@ -102,16 +106,17 @@ def unknown_layer(name: str) -> str:
     layers, a did-you-mean only for a real typo, else the supported kinds (issue 9)."""
     key = name.lower()
     if key in UNSUPPORTED:
-        return f"'{name}' ({UNSUPPORTED[key]}) is not supported; cnncalc has {SUPPORTED}"
+        what = msg(f"layers.unsupported.{UNSUPPORTED[key]}")
+        return msg("layers.not_supported", name=name, what=what, supported=supported())
     if key in OTHER_SPELLINGS:
-        return f"unknown layer '{name}': cnncalc writes it {OTHER_SPELLINGS[key]}"
+        return msg("layers.other_spelling", name=name, spelling=OTHER_SPELLINGS[key])
     # A typo is one or two slips in a name as long as the one meant: 'Cnov', 'Sigmod'; in a
     # name of two letters one slip is half of it, and no guess.
     allowed = 0 if len(key) <= 2 else 1 if len(key) <= 5 else 2
     best = min(ALL_NAMES, key=lambda n: _edits(key, n.lower()))
     if _edits(key, best.lower()) <= allowed:
-        return f"unknown layer '{name}' — did you mean '{best}'?"
-    return f"unknown layer '{name}'; cnncalc has {SUPPORTED}"
+        return msg("layers.unknown_did_you_mean", name=name, best=best)
+    return msg("layers.unknown", name=name, supported=supported())
 
 
 def _edits(a: str, b: str) -> int:
