@@ -19,9 +19,9 @@ from cnncalc.analysis import Report, Row
 from cnncalc.settings import METRICS
 
 SAME, CHANGED, AFFECTED, ADDED, REMOVED = "same", "changed", "affected", "added", "removed"
-# Whole-net figures compared, in this order, as (label, field of Report.totals, unit).
+# Whole-net figures compared, in this order (each labelled when compared, in the language).
 TOTALS = tuple(
-    (METRICS[key].label, METRICS[key].field, METRICS[key].unit)
+    METRICS[key]
     for key in ("weights", "weight_memory", "activation_memory", "peak_memory", "train_memory",
                 "macs", "flops")
 )  # fmt: skip
@@ -272,8 +272,8 @@ def align(a: tuple[Row, ...], b: tuple[Row, ...]) -> tuple[RowDiff, ...]:
 def diff_reports(a: Report, b: Report) -> Diff:
     """Rows aligned and whole-net figures compared."""
     totals = tuple(
-        TotalDiff(label, field, unit, getattr(a.totals, field), getattr(b.totals, field))
-        for label, field, unit in TOTALS
+        TotalDiff(m.label, m.field, m.unit, getattr(a.totals, m.field), getattr(b.totals, m.field))
+        for m in TOTALS
     )
     return Diff(a, b, align(a.rows, b.rows), totals)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cnncalc.errors import CnnCalcError, did_you_mean
+from cnncalc.messages import msg
 
 if TYPE_CHECKING:
     from cnncalc.specs import Spec
@@ -44,7 +45,6 @@ SORTS = ("family", "macs", "weights", "name")
 
 # Devices as written; cuda:N is any CUDA device by its index.
 DEVICES = ("cpu", "cuda", "cuda:N", "mps", "auto")
-DEVICES_TEXT = "cpu, cuda, cuda:N, mps or auto"
 
 # What a setting is when neither the caller nor the spec's [profile] gives it (DESIGN §5).
 DEFAULT_BATCH = 1
@@ -74,22 +74,27 @@ MAX_WARMUP = 10_000
 
 
 class Metric(NamedTuple):
-    """A budget metric: its unit, the field of Report.totals it reads and its label in words."""
+    """A budget metric: its unit, the field of Report.totals it reads, and its label in words
+    (the message specs.metric.FIELD)."""
 
     unit: str  # "count", "bytes" or "ms"
     field: str
-    label: str
+
+    @property
+    def label(self) -> str:
+        """'weight memory', in the chosen language."""
+        return msg(f"specs.metric.{self.field}")
 
 
 # Budget keys, in the order an error lists them (DESIGN §5; `cnncalc check` evaluates them).
 METRICS = {
-    "weights": Metric("count", "weights", "weights"),
-    "weight_memory": Metric("bytes", "weight_bytes", "weight memory"),
-    "activation_memory": Metric("bytes", "activation_bytes", "activation memory"),
-    "peak_memory": Metric("bytes", "peak_bytes", "peak memory"),
-    "macs": Metric("count", "macs", "MACs"),
-    "flops": Metric("count", "flops", "FLOPs"),
-    "train_memory": Metric("bytes", "train_bytes", "training memory"),
+    "weights": Metric("count", "weights"),
+    "weight_memory": Metric("bytes", "weight_bytes"),
+    "activation_memory": Metric("bytes", "activation_bytes"),
+    "peak_memory": Metric("bytes", "peak_bytes"),
+    "macs": Metric("count", "macs"),
+    "flops": Metric("count", "flops"),
+    "train_memory": Metric("bytes", "train_bytes"),
 }
 BUDGET_KEYS = {key: metric.unit for key, metric in METRICS.items()}  # key → unit
 LATENCY = "latency_ms"  # the measured budget: a table of device = milliseconds
@@ -126,16 +131,17 @@ def check_whole(name: str, value: object, minimum: int, maximum: int, why: str =
         except TypeError:
             pass
     if number is None:
-        raise CnnCalcTypeError(
-            f"{name} must be a whole number (int), got {value!r} ({type_name(value)})"
-        )
+        raise CnnCalcTypeError(msg("specs.settings.whole", name=name, value=repr(value),
+                                   type=type_name(value)))  # fmt: skip
     if number < minimum:
-        raise CnnCalcValueError(f"{name} must be at least {minimum}, got {number}")
-    if number > maximum:
-        shown = f"{number:,}" if number < 10**30 else f"a {len(str(number))}-digit number"
         raise CnnCalcValueError(
-            f"{name} must be between {minimum} and {maximum:,}{why}, got {shown}"
+            msg("specs.settings.at_least", name=name, minimum=minimum, value=number)
         )
+    if number > maximum:
+        shown = (f"{number:,}" if number < 10**30
+                 else msg("specs.settings.digits", digits=len(str(number))))  # fmt: skip
+        raise CnnCalcValueError(msg("specs.settings.between", name=name, minimum=minimum,
+                                    maximum=f"{maximum:,}", why=why, value=shown))  # fmt: skip
     return number
 
 
@@ -145,16 +151,15 @@ def check_choice(
     """`value` as one of `choices`, else an error with a "did you mean" hint (`aliases` maps
     names people write, such as float16, to ours)."""
     if not isinstance(value, str):
-        raise CnnCalcTypeError(
-            f"{name} must be a string, one of {', '.join(choices)}; got {value!r}"
-            f" ({type_name(value)})"
-        )
+        raise CnnCalcTypeError(msg("specs.settings.not_string", name=name,
+                                   choices=", ".join(choices), value=repr(value),
+                                   type=type_name(value)))  # fmt: skip
     if value not in choices:
         alias = (aliases or {}).get(value.lower())
-        hint = f" — did you mean '{alias}'?" if alias else did_you_mean(value, list(choices))
-        raise CnnCalcValueError(
-            f"unknown {name} '{value}'; expected one of {', '.join(choices)}{hint}"
-        )
+        hint = (msg("specs.settings.alias", alias=alias) if alias
+                else did_you_mean(value, list(choices)))  # fmt: skip
+        raise CnnCalcValueError(msg("specs.settings.unknown_choice", name=name, value=value,
+                                    choices=", ".join(choices), hint=hint))  # fmt: skip
     return value
 
 
@@ -162,18 +167,17 @@ def check_device(value: object, name: str = "device") -> str:
     """`value` as a device name (cpu, cuda, cuda:N, mps or auto); whether it is there is the
     profiler's to say."""
     if not isinstance(value, str) or not is_device(value, auto=True):
-        raise CnnCalcError(f"unknown {name} '{value}'; expected {DEVICES_TEXT}")
+        raise CnnCalcError(msg("specs.settings.unknown_device", name=name, value=value))
     return value
 
 
 def check_min_time(value: object, name: str = "min_time") -> float:
     """`value` as seconds of timing: positive and at most MAX_MIN_TIME."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise CnnCalcTypeError(f"{name} must be a number of seconds, got {value!r}")
+        raise CnnCalcTypeError(msg("specs.settings.seconds", name=name, value=repr(value)))
     if not 0 < value <= MAX_MIN_TIME:  # inf, nan and 1e308 would time for ever
-        raise CnnCalcValueError(
-            f"{name} must be a positive number of seconds, at most {MAX_MIN_TIME:.0f}, got {value}"
-        )
+        raise CnnCalcValueError(msg("specs.settings.positive_seconds", name=name,
+                                    most=f"{MAX_MIN_TIME:.0f}", value=value))  # fmt: skip
     return value
 
 
@@ -181,14 +185,12 @@ def check_min_time(value: object, name: str = "min_time") -> float:
 # CLI, or a spec file when it is loaded (issue 16: one check per setting). Each takes the value
 # and the name a message calls it by.
 _CHECKS: dict[str, Callable[[object, str], Any]] = {
-    "batch": lambda v, name: check_whole(
-        name, v, 1, MAX_BATCH, " (the largest tensor dimension PyTorch can hold)"
-    ),
+    "batch": lambda v, name: check_whole(name, v, 1, MAX_BATCH, msg("specs.settings.why_batch")),
     "dtype": lambda v, name: check_choice(name, v, DTYPES, DTYPE_ALIASES),
     "optimizer": lambda v, name: check_choice(name, v, OPTIMIZERS),
     "device": lambda v, name: check_device(v, name),
     "mode": lambda v, name: check_choice(name, v, MODES),
-    "warmup": lambda v, name: check_whole(name, v, 0, MAX_WARMUP, " untimed runs"),
+    "warmup": lambda v, name: check_whole(name, v, 0, MAX_WARMUP, msg("specs.settings.why_warmup")),
     "min_time": lambda v, name: check_min_time(v, name),
 }
 

@@ -18,6 +18,7 @@ from cnncalc.comments import code_lines
 from cnncalc.dsl import parse, parse_shape
 from cnncalc.errors import CnnCalcError, DslError, SpecFileError, did_you_mean, shorten
 from cnncalc.ir import Net, Shape
+from cnncalc.messages import msg
 from cnncalc.settings import BUDGET_KEYS, PROFILE_KEYS, check_setting, is_device
 from cnncalc.spec_text import Failer, Lines, parse_toml, read_text
 from cnncalc.units import UnitError, parse_quantity
@@ -110,7 +111,8 @@ def load_spec(path: str | Path) -> Spec:
         try:
             spec_input = parse_shape(data["input"])
         except DslError as exc:
-            raise fail(f"'input': {exc.msg.removeprefix('input: ')}", "", "input") from None
+            problem = exc.msg.removeprefix("input: ")
+            raise fail(msg("specs.input", problem=problem), "", "input") from None
     layers_line, layers_column = lines.offsets("", "layers")
     expansion = _blocks(data, lines, fail, shown, layers_line, layers_column)
     try:
@@ -120,9 +122,7 @@ def load_spec(path: str | Path) -> Spec:
             raise expansion.relocate(exc) from None
         raise exc.located(shown, layers_line, layers_column) from None
     if spec_input is not None and net.input is not None and spec_input != net.input:
-        raise fail(
-            f"'input' says {spec_input} but the layers start with In:{net.input}", "", "input"
-        )
+        raise fail(msg("specs.input_disagrees", given=spec_input, net=net.input), "", "input")
     budget = _budget(data.get("budget", {}), fail)
     profile = _profile(data.get("profile", {}), fail)
     return Spec(
@@ -143,21 +143,15 @@ def _check_top(data: dict[str, Any], fail: Failer, shown: str) -> None:
     """The top-level keys: known ones only, text where text goes, and `layers` present."""
     for key in data:
         if key not in TOP_KEYS:
-            raise fail(
-                f"unknown key '{key}'{did_you_mean(key, TOP_KEYS)}; expected one of"
-                f" {', '.join(TOP_KEYS)}",
-                "",
-                key,
-            )
+            hint = did_you_mean(key, TOP_KEYS)
+            keys = ", ".join(TOP_KEYS)
+            raise fail(msg("specs.unknown_key", key=key, hint=hint, keys=keys), "", key)
     for key in ("name", "description", "input", "layers"):
         if key in data and not isinstance(data[key], str):
-            raise fail(f"'{key}' must be a string, got {type(data[key]).__name__}", "", key)
+            kind = type(data[key]).__name__
+            raise fail(msg("specs.not_string", key=key, type=kind), "", key)
     if "layers" not in data:
-        raise SpecFileError(
-            "missing 'layers': the network in the layer DSL, e.g."
-            ' layers = "Conv:3x3x64p1-ReLU-Pool:2/2-FC:10"',
-            shown,
-        )
+        raise SpecFileError(msg("specs.missing_layers"), shown)
 
 
 def _blocks(
@@ -175,29 +169,16 @@ def _blocks(
     from cnncalc.templates import Source, expand, uses_blocks
 
     if not isinstance(table, dict):
-        raise fail("'blocks' must be a table of name = DSL text: [blocks]", "", "blocks")
+        raise fail(msg("specs.blocks_table"), "", "blocks")
     blocks = {}
     for name, body in table.items():
         if not (name[:1].isalpha() and name.isascii() and name.replace("_", "").isalnum()):
-            raise fail(
-                f"block name '{name}' must start with a letter and hold only letters,"
-                " digits and '_'",
-                "blocks",
-                name,
-            )
+            raise fail(msg("specs.block_name", name=name), "blocks", name)
         if not isinstance(body, str):
-            raise fail(
-                f"block '{name}' must be DSL text in a string, got {type(body).__name__}",
-                "blocks",
-                name,
-            )
+            kind = type(body).__name__
+            raise fail(msg("specs.block_not_string", name=name, type=kind), "blocks", name)
         if not any(line.strip() for line in code_lines(body)):
-            raise fail(
-                f"block '{name}' is empty: write its layers, e.g. {name} ="
-                ' "Conv:3x3x{c}p1-BN-ReLU"',
-                "blocks",
-                name,
-            )
+            raise fail(msg("specs.block_empty", name=name), "blocks", name)
         blocks[name] = Source(name, body, *lines.offsets("blocks", name))
     if not uses_blocks(data["layers"]):
         return None
@@ -207,35 +188,23 @@ def _blocks(
 def _budget(table: Any, fail: Failer) -> tuple[Limit, ...]:
     """[budget] and [budget.latency_ms], validated."""
     if not isinstance(table, dict):
-        raise fail("'budget' must be a table: [budget]", "", "budget")
+        raise fail(msg("specs.budget_table"), "", "budget")
     limits = []
     for key, value in table.items():
         if key == "latency_ms":
             if not isinstance(value, dict):
-                raise fail(
-                    "'latency_ms' must be a table of device = milliseconds, e.g."
-                    " [budget.latency_ms] cpu = 250",
-                    "budget",
-                    key,
-                )
+                raise fail(msg("specs.latency_table"), "budget", key)
             for device, ms in value.items():
                 if not is_device(device):
-                    raise fail(
-                        f"unknown device '{device}' in latency_ms; expected cpu, cuda,"
-                        " cuda:N or mps",
-                        "budget.latency_ms",
-                        device,
-                    )
+                    problem = msg("specs.latency_device", device=device)
+                    raise fail(problem, "budget.latency_ms", device)
                 limits.append(_limit(key, ms, "ms", fail, "budget.latency_ms", device))
             continue
         if key not in BUDGET_KEYS:
             known = (*BUDGET_KEYS, "latency_ms")
-            raise fail(
-                f"unknown budget key '{key}'{did_you_mean(key, known)}; expected one of"
-                f" {', '.join(known)}",
-                "budget",
-                key,
-            )
+            hint = did_you_mean(key, known)
+            problem = msg("specs.unknown_budget_key", key=key, hint=hint, keys=", ".join(known))
+            raise fail(problem, "budget", key)
         limits.append(_limit(key, value, BUDGET_KEYS[key], fail, "budget", key))
     return tuple(limits)
 
@@ -244,7 +213,7 @@ def _limit(key: str, value: Any, unit: str, fail: Failer, table: str, at: str) -
     try:
         limit = parse_quantity(value, unit)
     except UnitError as exc:
-        raise fail(f"budget '{at}': {exc}", table, at) from None
+        raise fail(msg("specs.budget_value", at=at, problem=exc), table, at) from None
     device = at if table.endswith("latency_ms") else None
     return Limit(key, limit, unit, fail.lines.of(table, at), device)
 
@@ -252,15 +221,13 @@ def _limit(key: str, value: Any, unit: str, fail: Failer, table: str, at: str) -
 def _profile(table: Any, fail: Failer) -> tuple[tuple[str, Any], ...]:
     """[profile] defaults, each value checked as settings.resolve checks it (issue 16)."""
     if not isinstance(table, dict):
-        raise fail("'profile' must be a table: [profile]", "", "profile")
+        raise fail(msg("specs.profile_table"), "", "profile")
     for key, value in table.items():
         if key not in PROFILE_KEYS:
-            raise fail(
-                f"unknown profile key '{key}'{did_you_mean(key, PROFILE_KEYS)};"
-                f" expected one of {', '.join(PROFILE_KEYS)}",
-                "profile",
-                key,
-            )
+            hint = did_you_mean(key, PROFILE_KEYS)
+            keys = ", ".join(PROFILE_KEYS)
+            raise fail(msg("specs.unknown_profile_key", key=key, hint=hint, keys=keys),
+                       "profile", key)  # fmt: skip
         try:
             check_setting(key, value, f"[profile] {key}")
         except CnnCalcError as exc:
@@ -278,7 +245,7 @@ def resolve_spec(spec: str) -> Spec:
     text = spec.strip()
     if text.lower().endswith(".toml"):
         if path_kind(text) is None:
-            raise CnnCalcError(f"no such spec file: {shorten(text)}")
+            raise CnnCalcError(msg("specs.no_such_file", path=shorten(text)))
         return load_spec(text)
     builtin = builtin_path(text)
     if builtin is not None:
@@ -373,16 +340,16 @@ def unknown_name(text: str) -> str:
     (plus .toml) in the working directory, if there is one."""
     import difflib  # only on the error path
 
-    msg = f"no built-in spec or file named '{shorten(text)}'"
+    problem = msg("specs.unknown_name", name=shorten(text))
     if _NAME.fullmatch(text):  # name-shaped: short and safe to look up
         if path_kind(f"{text}.toml") == "file":
-            return f"{msg}; there is a spec file {text}.toml here: pass '{text}.toml'"
+            return msg("specs.toml_here", problem=problem, name=text)
         if path_kind(text) == "file":
-            return f"{msg}; there is a file '{text}' here, but spec files end in .toml"
+            return msg("specs.file_here", problem=problem, name=text)
     index = _builtin_index()
     close = [index[n] for n in difflib.get_close_matches(normal_name(text), list(index), n=3,
                                                          cutoff=0.6)]  # fmt: skip
     if close:
-        others = f" (or {', '.join(close[1:])})" if close[1:] else ""
-        msg += f" — did you mean '{close[0]}'{others}?"
-    return msg + " (cnncalc list shows the built-ins)"
+        others = msg("specs.did_you_mean_others", names=", ".join(close[1:])) if close[1:] else ""
+        problem += msg("specs.did_you_mean", name=close[0], others=others)
+    return msg("specs.see_list", problem=problem)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from cnncalc.errors import shorten
+from cnncalc.messages import msg
 
 T = TypeVar("T")
 
@@ -50,25 +51,22 @@ def _split(text: str) -> tuple[Fraction, str]:
         i -= 1
     number, suffix = text[:i].strip(), text[i:]
     if len(number) > _MAX_NUMBER_CHARS:
-        raise UnitError(f"'{shorten(text)}' has too many digits for a budget")
+        raise UnitError(msg("check.units.too_many_digits", text=shorten(text)))
     if "," in number:
         # Commas only as thousands separators: '2,5MiB' is a decimal comma, and reading it as
         # 25 MiB would make the budget ten times too loose.
         whole, _, rest = number.partition(".")
         groups = whole.lstrip("+-").split(",")
         if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
-            raise UnitError(
-                f"'{shorten(text)}': a comma may only separate thousands (62,369,152); write"
-                " decimals with a point (2.5MiB)"
-            )
+            raise UnitError(msg("check.units.comma", text=shorten(text)))
         number = whole.replace(",", "") + (f".{rest}" if rest else "")
     if not _NUMBER.fullmatch(number):
         if number.lstrip("+-").lower() in ("inf", "infinity", "nan") and not suffix:
-            raise UnitError(f"'{shorten(text)}' is not a finite number")
+            raise UnitError(msg("check.units.not_finite", text=shorten(text)))
         if suffix.lower() in ("inf", "infinity", "nan") and not number.strip("+-"):
-            raise UnitError(f"'{shorten(text)}' is not a finite number")
+            raise UnitError(msg("check.units.not_finite", text=shorten(text)))
         # ASCII digits only: '²' or '３' pass str.isdigit, and int() reads some of them
-        raise UnitError(f"'{shorten(text)}' is not a number")
+        raise UnitError(msg("check.units.not_a_number", text=shorten(text)))
     value = Decimal(number)
     if value.adjusted() >= 400:
         raise UnitError(_too_large(text))
@@ -78,8 +76,7 @@ def _split(text: str) -> tuple[Fraction, str]:
 
 
 def _too_large(text: str, most: str = "10^400") -> str:
-    return (f"'{shorten(text)}' is too large for a budget (at most {most}); leave the key out"
-            " for no limit")  # fmt: skip
+    return msg("check.units.too_large", text=shorten(text), most=most)
 
 
 def parse_quantity(value: object, unit: str) -> int | float:
@@ -90,9 +87,9 @@ def parse_quantity(value: object, unit: str) -> int | float:
     from fractions import Fraction
 
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise UnitError(f"expected a number or a string such as '62.4M', got {value!r}")
+        raise UnitError(msg("check.units.expected_number", value=repr(value)))
     if isinstance(value, float) and not math.isfinite(value):  # TOML has inf and nan
-        raise UnitError(f"{value!r} is not a finite number")
+        raise UnitError(msg("check.units.not_finite_value", value=repr(value)))
     if isinstance(value, int):
         if value >= MAX_QUANTITY:
             raise UnitError(_too_large(f"{Decimal(value):.3e}"))
@@ -101,18 +98,14 @@ def parse_quantity(value: object, unit: str) -> int | float:
         number, suffix = _split(repr(value) if isinstance(value, float) else value)
     table = {"count": COUNT_SUFFIXES, "bytes": BYTE_SUFFIXES, "ms": {"": 1, "ms": 1}}[unit]
     if suffix not in table:
-        accepted = {"count": "k, M, G, T", "bytes": "KiB, MiB, GiB or KB, MB, GB",
-                    "ms": "ms or no suffix"}[unit]  # fmt: skip
-        raise UnitError(f"unknown suffix '{shorten(suffix)}' in '{shorten(str(value))}';"
-                        f" expected {accepted}")  # fmt: skip
+        accepted = msg(f"check.units.suffixes.{unit}")
+        raise UnitError(msg("check.units.unknown_suffix", suffix=shorten(suffix),
+                            value=shorten(str(value)), accepted=accepted))  # fmt: skip
     if number < 0:
-        raise UnitError(f"'{shorten(str(value))}' is negative")
+        raise UnitError(msg("check.units.negative", value=shorten(str(value))))
     if unit == "bytes" and not suffix:
         bare = shorten(str(value).strip())
-        raise UnitError(
-            f"'{bare}' has no unit, and a byte budget needs one: write \"{bare}B\","
-            f' "{bare}KiB" or "{bare}MiB" (a string, as TOML wants)'
-        )
+        raise UnitError(msg("check.units.bytes_need_unit", bare=bare))
     scaled = number * table[suffix]
     if unit == "ms":
         if isinstance(value, int):  # as written: `cpu = 250` stays 250 in the JSON
