@@ -26,7 +26,7 @@ from cnncalc.units import UnitError, parse_quantity
 if TYPE_CHECKING:
     from cnncalc.templates import Expansion
 
-TOP_KEYS = ("name", "description", "input", "layers", "blocks", "budget", "profile")
+TOP_KEYS = ("name", "description", "input", "layers", "blocks", "budget", "profile", "values")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,7 @@ class Spec:
     layers_line: int = 0  # line offset of the DSL text inside the file
     layers_column: int = 0  # column offset of the DSL text's first line in its file line
     expansion: Expansion | None = None  # how `$block` calls were expanded, if there were any
+    values: Any = None  # the [values] table as read, for `cnncalc run` (cnncalc/values.py)
 
     def relocate(self, exc: DslError) -> DslError:
         """A DslError about the parsed text (from the analysis, say) drawn under the text as
@@ -136,6 +137,7 @@ def load_spec(path: str | Path) -> Spec:
         layers_line=layers_line,
         layers_column=layers_column,
         expansion=expansion,
+        values=data.get("values"),
     )
 
 

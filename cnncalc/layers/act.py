@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.ir import Shape
 from cnncalc.layers.base import ArgReader, LayerBase, Saved
 
 if TYPE_CHECKING:
     from torch import nn
+
+    from cnncalc.numeric.params import Mode, Step
 
 
 class Activation(LayerBase):
@@ -19,6 +21,7 @@ class Activation(LayerBase):
 
     INPLACE: ClassVar[bool] = True
     TORCH: ClassVar[str] = ""
+    NUMPY: ClassVar[str] = ""  # the function of cnncalc/numeric/pointwise.py that computes it
     SAVES_OUTPUT: ClassVar[bool] = False  # else it keeps its input (read off saved_tensors_hooks)
 
     def saved(self, x: Shape, y: Shape) -> Saved:
@@ -31,6 +34,14 @@ class Activation(LayerBase):
 
         return getattr(nn, self.TORCH)()
 
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """pointwise.<NUMPY>(x)."""
+        from cnncalc.numeric import pointwise
+
+        if not self.NUMPY:
+            raise NotImplementedError(f"{self.kind} has no numpy forward yet")
+        return getattr(pointwise, self.NUMPY)(x)
+
 
 class ReLU(Activation):
     """`ReLU` — max(0, x)."""
@@ -39,6 +50,7 @@ class ReLU(Activation):
 
     NAMES: ClassVar[tuple[str, ...]] = ("ReLU",)
     TORCH: ClassVar[str] = "ReLU"
+    NUMPY: ClassVar[str] = "relu"
     SAVES_OUTPUT: ClassVar[bool] = True
 
 
@@ -49,6 +61,7 @@ class ReLU6(Activation):
 
     NAMES: ClassVar[tuple[str, ...]] = ("ReLU6",)
     TORCH: ClassVar[str] = "ReLU6"
+    NUMPY: ClassVar[str] = "relu6"
 
 
 class Tanh(Activation):
@@ -58,6 +71,7 @@ class Tanh(Activation):
 
     NAMES: ClassVar[tuple[str, ...]] = ("Tanh",)
     TORCH: ClassVar[str] = "Tanh"
+    NUMPY: ClassVar[str] = "tanh"
     SAVES_OUTPUT: ClassVar[bool] = True
 
 
@@ -68,6 +82,7 @@ class Sigmoid(Activation):
 
     NAMES: ClassVar[tuple[str, ...]] = ("Sigmoid",)
     TORCH: ClassVar[str] = "Sigmoid"
+    NUMPY: ClassVar[str] = "sigmoid"
     SAVES_OUTPUT: ClassVar[bool] = True
 
 
@@ -78,6 +93,7 @@ class GELU(Activation):
 
     NAMES: ClassVar[tuple[str, ...]] = ("GELU",)
     TORCH: ClassVar[str] = "GELU"
+    NUMPY: ClassVar[str] = "gelu"
 
 
 class SiLU(Activation):
@@ -87,6 +103,7 @@ class SiLU(Activation):
 
     NAMES: ClassVar[tuple[str, ...]] = ("SiLU", "Swish")
     TORCH: ClassVar[str] = "SiLU"
+    NUMPY: ClassVar[str] = "silu"
 
 
 class HSwish(Activation):
@@ -96,6 +113,7 @@ class HSwish(Activation):
 
     NAMES: ClassVar[tuple[str, ...]] = ("HSwish", "Hardswish")
     TORCH: ClassVar[str] = "Hardswish"
+    NUMPY: ClassVar[str] = "hardswish"
 
 
 class HSigmoid(Activation):
@@ -105,6 +123,7 @@ class HSigmoid(Activation):
 
     NAMES: ClassVar[tuple[str, ...]] = ("HSigmoid", "Hardsigmoid")
     TORCH: ClassVar[str] = "Hardsigmoid"
+    NUMPY: ClassVar[str] = "hardsigmoid"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +154,12 @@ class LReLU(Activation):
 
         return nn.LeakyReLU(self.slope)
 
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """pointwise.leaky_relu."""
+        from cnncalc.numeric.pointwise import leaky_relu
+
+        return leaky_relu(x, self.slope)
+
 
 @dataclass(frozen=True, slots=True)
 class ELU(Activation):
@@ -164,6 +189,12 @@ class ELU(Activation):
 
         return nn.ELU(self.alpha)
 
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """pointwise.elu."""
+        from cnncalc.numeric.pointwise import elu
+
+        return elu(x, self.alpha)
+
 
 class Mish(Activation):
     """`Mish` — x·tanh(softplus(x))."""
@@ -172,6 +203,7 @@ class Mish(Activation):
 
     NAMES: ClassVar[tuple[str, ...]] = ("Mish",)
     TORCH: ClassVar[str] = "Mish"
+    NUMPY: ClassVar[str] = "mish"
 
 
 class Softmax(Activation):
@@ -180,6 +212,7 @@ class Softmax(Activation):
     __slots__ = ()
 
     NAMES: ClassVar[tuple[str, ...]] = ("SM", "Softmax")
+    NUMPY: ClassVar[str] = "softmax"
     SAVES_OUTPUT: ClassVar[bool] = True
 
     def other_ops(self, x: Shape, y: Shape) -> int:
@@ -238,3 +271,9 @@ class Drop(LayerBase):
         from torch import nn
 
         return nn.Dropout(self.p)
+
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """pointwise.dropout: identity at inference, a random mask with --train."""
+        from cnncalc.numeric.pointwise import dropout
+
+        return dropout(x, self.p, mode.sampler)

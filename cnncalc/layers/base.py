@@ -16,6 +16,8 @@ from cnncalc.ir import DIM_SEPARATORS, Shape
 if TYPE_CHECKING:
     from torch import nn
 
+    from cnncalc.numeric.params import Mode, Param, Step
+
 
 # The largest number a spec may write (sizes, filters, strides, …): far beyond any real net, and
 # small enough that every figure the analysis derives stays exact and fits a float (issue 9).
@@ -373,6 +375,16 @@ class LayerBase:
     def to_torch(self, x: Shape) -> nn.Module:
         """The PyTorch module for this layer, for input x (batch dimension excluded)."""
         raise NotImplementedError(f"{self.kind} has no PyTorch build yet")
+
+    def params(self, x: Shape) -> dict[str, Param]:
+        """The parameter tensors `cnncalc run` gives this layer, named and laid out as PyTorch's
+        module has them (issue 12); none by default."""
+        return {}
+
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """`cnncalc run`'s numpy forward pass of a N×C×H×W (or N×F) array, with its backward
+        (cnncalc/numeric); every kind has one (tests/test_run.py asks the registry)."""
+        raise NotImplementedError(f"{self.kind} has no numpy forward yet")
 
 
 class WeightLayer(LayerBase):

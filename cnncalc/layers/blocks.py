@@ -8,13 +8,15 @@ parser, the analysis and the builder ask the kind; none of them branches on its 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from cnncalc.ir import Shape
 from cnncalc.layers.base import ShapeError
 
 if TYPE_CHECKING:
     from torch import nn
+
+    from cnncalc.numeric.params import Step
 
 F = TypeVar("F")  # a receptive field (cnncalc.figures.Rf): anything with a size
 
@@ -47,6 +49,12 @@ class BlockKind:
     def to_torch(cls, branches: list[nn.Sequential]) -> nn.Module:
         """The PyTorch container for the branches, each already built as a Seq module."""
         return branches[0]
+
+    @classmethod
+    def merge_np(cls, outs: list[Any]) -> Step:
+        """`cnncalc run`: the branches' numpy outputs merged, and the backward that hands the
+        merged gradient to each branch (a list, one per output)."""
+        return outs[0], lambda gy: [gy]
 
 
 class Seq(BlockKind):
@@ -86,6 +94,11 @@ class Res(BlockKind):
 
         return modules.Res(branches[0], branches[1] if len(branches) > 1 else None)
 
+    @classmethod
+    def merge_np(cls, outs: list[Any]) -> Step:
+        """main + shortcut; the gradient reaches both unchanged."""
+        return outs[0] + outs[1], lambda gy: [gy, gy]
+
 
 class Cat(BlockKind):
     """`Cat(b1 | b2 | …)`: the branches' outputs concatenated along the channels."""
@@ -110,3 +123,11 @@ class Cat(BlockKind):
         from cnncalc.torch import modules
 
         return modules.Cat(branches)
+
+    @classmethod
+    def merge_np(cls, outs: list[Any]) -> Step:
+        """The outputs concatenated along the channels (axis 1); the gradient split back."""
+        import numpy as np
+
+        ends = np.cumsum([o.shape[1] for o in outs])[:-1]
+        return np.concatenate(outs, axis=1), lambda gy: np.split(gy, ends, axis=1)

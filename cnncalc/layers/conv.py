@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.ir import Shape
 from cnncalc.layers.base import (
@@ -19,6 +19,8 @@ from cnncalc.layers.base import (
 
 if TYPE_CHECKING:
     from torch import nn
+
+    from cnncalc.numeric.params import Mode, Param, Step
 
 AXES = ("rows", "columns")
 
@@ -269,6 +271,22 @@ class Conv(WeightLayer):
             bias=self.bias,
         )
 
+    def params(self, x: Shape) -> dict[str, Param]:
+        """weight F×C/G×Kh×Kw and bias F, drawn from the fans (seed 002)."""
+        from cnncalc.numeric.params import Param
+
+        w = Param((self.filters, x.c // self.groups, self.kh, self.kw), "weight", self.fan(x))
+        bias = {"bias": Param((self.filters,), "bias", w.fan)} if self.bias else {}
+        return {"weight": w, **bias}
+
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """numeric.ops.conv2d; 'same' pads D(K−1) in all, the odd one at the far side."""
+        from cnncalc.numeric.ops import conv2d, pads, same_pads
+
+        d = (self.dilation, self.dilation)
+        pad = same_pads((self.kh, self.kw), d) if self.pad == "same" else pads(self.pad)
+        return conv2d(x, p["weight"], p.get("bias"), self.stride, pad, d, self.groups)
+
 
 @dataclass(frozen=True, slots=True)
 class Pool(LayerBase):
@@ -354,6 +372,19 @@ class Pool(LayerBase):
 
         return nn.MaxPool2d((self.kh, self.kw), self.strides, self.pad, ceil_mode=self.ceil)
 
+    def np_pads(self, x: Any) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Padding per side for numeric.ops, with ceil mode's extra at the far side."""
+        from cnncalc.numeric.ops import pool_pads
+
+        y = self.out_shape(Shape((*x.shape[2:], 1)))
+        return pool_pads(x.shape[2:], (self.kh, self.kw), self.strides, self.pad, y.dims[:2])
+
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """numeric.ops.max_pool: each window's largest value (seed 000)."""
+        from cnncalc.numeric.ops import max_pool
+
+        return max_pool(x, (self.kh, self.kw), self.strides, self.np_pads(x))
+
 
 class AvgPool(Pool):
     """`AvgPool:K[xK][/S][pP][ceil]` — average pooling; stride defaults to K."""
@@ -372,6 +403,12 @@ class AvgPool(Pool):
         from torch import nn
 
         return nn.AvgPool2d((self.kh, self.kw), self.strides, self.pad, ceil_mode=self.ceil)
+
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """numeric.ops.avg_pool: each window's mean (seed 000)."""
+        from cnncalc.numeric.ops import avg_pool
+
+        return avg_pool(x, (self.kh, self.kw), self.strides, self.np_pads(x), self.pad)
 
 
 class StochPool(Pool):
@@ -394,3 +431,11 @@ class StochPool(Pool):
         from cnncalc.torch.modules import StochasticPool2d
 
         return StochasticPool2d((self.kh, self.kw), self.strides, self.pad, ceil_mode=self.ceil)
+
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """numeric.ops.stoch_pool: sampled in training, Σ p_i·a_i at inference; shows p_i."""
+        from cnncalc.numeric.ops import stoch_pool
+
+        k = (self.kh, self.kw)
+        y, back, probs = stoch_pool(x, k, self.strides, self.np_pads(x), mode.sampler)
+        return y, back, (("p", probs),)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.ir import Shape
 from cnncalc.layers.base import ArgReader, LayerBase, Saved, ShapeError, WeightLayer, Window
 
 if TYPE_CHECKING:
     from torch import nn
+
+    from cnncalc.numeric.params import Mode, Param, Step
 
 
 def global_window(x: Shape) -> Window:
@@ -152,6 +154,19 @@ class FC(WeightLayer):
         linear = nn.Linear(x.numel, self.units, bias=self.bias)
         return linear if x.is_flat else nn.Sequential(nn.Flatten(), linear)
 
+    def params(self, x: Shape) -> dict[str, Param]:
+        """weight N×in (PyTorch's out×in) and bias N, drawn from the fans (seed 002)."""
+        from cnncalc.numeric.params import Param
+
+        w = Param((self.units, x.numel), "weight", self.fan(x))
+        return {"weight": w, **({"bias": Param((self.units,), "bias", w.fan)} if self.bias else {})}
+
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """numeric.ops.linear on the flattened input."""
+        from cnncalc.numeric.ops import linear
+
+        return linear(x, p["weight"], p.get("bias"))
+
 
 class Flatten(LayerBase):
     """`Flatten` — H×W×C to a vector of H·W·C."""
@@ -178,6 +193,10 @@ class Flatten(LayerBase):
         from torch import nn
 
         return nn.Flatten()
+
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """A reshape to N×(C·H·W), PyTorch's order."""
+        return x.reshape(x.shape[0], -1), lambda gy: gy.reshape(x.shape)
 
 
 class GAP(LayerBase):
@@ -210,6 +229,12 @@ class GAP(LayerBase):
         from torch import nn
 
         return nn.AdaptiveAvgPool2d(1)
+
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """numeric.ops.global_avg: each channel's mean."""
+        from cnncalc.numeric.ops import global_avg
+
+        return global_avg(x)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,3 +289,9 @@ class AdaptAvg(LayerBase):
         from torch import nn
 
         return nn.AdaptiveAvgPool2d((self.oh, self.ow))
+
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """numeric.ops.adaptive_avg: PyTorch's windows, as averaging matrices."""
+        from cnncalc.numeric.ops import adaptive_avg
+
+        return adaptive_avg(x, self.oh, self.ow)

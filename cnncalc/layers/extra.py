@@ -14,6 +14,8 @@ from cnncalc.layers.base import ArgReader, Columns, LayerBase, Saved, ShapeError
 if TYPE_CHECKING:
     from torch import nn
 
+    from cnncalc.numeric.params import Mode, Param, Step
+
 
 class Id(LayerBase):
     """`Id` (also `Identity`) — passes its input on unchanged, e.g. `Cat(Id | Conv:3x3x32p1)`."""
@@ -32,6 +34,10 @@ class Id(LayerBase):
         from torch import nn
 
         return nn.Identity()
+
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """The input itself."""
+        return x, lambda gy: gy
 
 
 # SE modifiers: word → (slot, activation kind). The activation after the squeeze conv and the
@@ -161,6 +167,34 @@ class SE(WeightLayer):
         return _squeeze_excitation()(
             x.c, self.squeeze, act.to_torch(squeezed), gate.to_torch(pooled)
         )
+
+    def params(self, x: Shape) -> dict[str, Param]:
+        """fc1 (n×C×1×1 and n) and fc2 (C×n×1×1 and C), named as torchvision names them."""
+        from cnncalc.numeric.params import Param
+
+        c, n = x.c, self.squeeze
+        return {"fc1.weight": Param((n, c, 1, 1), "weight", (c, n)),
+                "fc1.bias": Param((n,), "bias", (c, n)),
+                "fc2.weight": Param((c, n, 1, 1), "weight", (n, c)),
+                "fc2.bias": Param((c,), "bias", (n, c))}  # fmt: skip
+
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """Pool, squeeze, activation, excite, gate, and the input times the gate."""
+        from cnncalc.numeric.ops import global_avg, linear
+
+        act, gate = self._parts()
+        pooled, back_pool = global_avg(x)
+        h, back_fc1 = linear(pooled, p["fc1.weight"].reshape(self.squeeze, -1), p["fc1.bias"])
+        h, back_act = act.forward_np(h, {}, mode)[:2]
+        s, back_fc2 = linear(h, p["fc2.weight"].reshape(x.shape[1], -1), p["fc2.bias"])
+        s, back_gate = gate.forward_np(s, {}, mode)[:2]
+        scale = s.reshape(*s.shape, 1, 1)
+
+        def back(gy: Any) -> Any:
+            g_scale = back_gate((gy * x).sum(axis=(2, 3)))
+            return gy * scale + back_pool(back_fc1(back_act(back_fc2(g_scale))))
+
+        return x * scale, back
 
 
 @cache

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.ir import Shape
 from cnncalc.layers.base import ArgReader, LayerBase, Saved, ShapeError
 
 if TYPE_CHECKING:
     from torch import nn
+
+    from cnncalc.numeric.params import Mode, Param, Step
 
 
 class BN(LayerBase):
@@ -54,6 +56,25 @@ class BN(LayerBase):
 
         return nn.BatchNorm1d(x.c) if x.is_flat else nn.BatchNorm2d(x.c)
 
+    def params(self, x: Shape) -> dict[str, Param]:
+        """γ = 1, β = 0 and the running statistics (mean 0, variance 1), as PyTorch starts."""
+        from cnncalc.numeric.params import const
+
+        c = (x.c,)
+        return {"weight": const(c, 1), "bias": const(c, 0), "running_mean": const(c, 0),
+                "running_var": const(c, 1)}  # fmt: skip
+
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """pointwise.batch_norm: batch statistics with --train, running ones otherwise."""
+        from cnncalc.numeric.pointwise import batch_norm
+
+        if mode.train and x.size == x.shape[1]:
+            from cnncalc.errors import CnnCalcError
+            from cnncalc.messages import msg
+
+            raise CnnCalcError(msg("run.bn_one_value", channels=x.shape[1]))
+        return batch_norm(x, p, mode.train)
+
 
 @dataclass(frozen=True, slots=True)
 class LRN(LayerBase):
@@ -97,3 +118,9 @@ class LRN(LayerBase):
         from torch import nn
 
         return nn.LocalResponseNorm(self.size)
+
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """pointwise.lrn with PyTorch's α = 10⁻⁴, β = 0.75, k = 1."""
+        from cnncalc.numeric.pointwise import lrn
+
+        return lrn(x, self.size)

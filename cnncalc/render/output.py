@@ -54,6 +54,10 @@ RENDERERS: dict[str, dict[str, Way]] = {
         "json": Way("as_profile:render_json"),
         "markdown": Way("as_profile:render_markdown"),
     },
+    "run": {
+        "table": Way("as_run:render_text", "as_run:render_table"),
+        "json": Way("as_run:render_json"),
+    },
 }
 # What a CI format writes on stdout when the input is bad, so that CI reads the failure in
 # its own terms too (the message still goes to stderr).
