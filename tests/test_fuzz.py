@@ -522,6 +522,8 @@ SPEC_PARTS: dict[str, st.SearchStrategy[Any]] = {
     ),
     "budget": st.one_of(budgets, values),
     "profile": st.one_of(profiles, values),
+    # read by `run` only (tests/test_run.py fuzzes what it holds); every other command skips it
+    "values": st.one_of(st.dictionaries(st.sampled_from(["input", "Conv:1"]), values), values),
 }
 spec_files = st.fixed_dictionaries(
     {"layers": SPEC_PARTS["layers"]},

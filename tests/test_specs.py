@@ -151,7 +151,9 @@ def test_builtin_specs_load(name) -> None:
     spec = load_spec(Path(cnncalc.specs.builtin_dir()) / f"{name}.toml")
     assert spec.name == name
     assert spec.description
-    assert cnncalc.analyze(name).totals.weights > 0
+    report = cnncalc.analyze(name)
+    # seed 000's pooling examples (cnncalc run) are the only nets without weights
+    assert report.totals.weights > 0 or name.startswith("seed000_")
 
 
 def test_builtins_include_the_seed_specs() -> None:
