@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from cnncalc.api import CnnCalcTypeError, CnnCalcValueError, analyze
+from cnncalc.api import CnnCalcTypeError, CnnCalcValueError, analyze, from_torch
 from cnncalc.errors import CnnCalcError, DslError
 
 __version__ = "0.1.0"
@@ -19,6 +19,7 @@ __all__ = [
     "__version__",
     "analyze",
     "build",
+    "from_torch",
     "profile",
 ]
 

@@ -59,17 +59,18 @@ def as_shape(value: str | Shape | tuple[int, ...] | list[int] | None) -> Shape |
         raise CnnCalcValueError(f"input {tuple(value)!r}: {exc.msg}") from None
 
 
-def load(spec: str | Path | Spec) -> Spec:
-    """A DSL string, a built-in name or a path to a spec file, resolved (DESIGN §2)."""
+def load(spec: str | Path | Spec, input: str | Shape | tuple[int, ...] | None = None) -> Spec:
+    """A DSL string, a built-in name, a path to a spec file or `torch:MODULE:CALLABLE`, resolved
+    (DESIGN §2); `input` is the shape a torch: module is read at (issue 10)."""
     if isinstance(spec, Spec):
         return spec
     if isinstance(spec, (str, Path)):
-        return resolve_spec(str(spec))
+        return resolve_spec(str(spec), as_shape(input))
     if _is_torch_module(spec):
         raise CnnCalcTypeError(
-            f"analyze does not take PyTorch modules yet (got {_type_name(spec)}); give the net as"
-            " DSL text ('In:32x32x3-Conv:3x3x16p1-ReLU-FC:10'), a built-in name ('alexnet'),"
-            " a .toml spec file path or a Spec"
+            f"analyze takes no PyTorch modules (got {_type_name(spec)}): cnncalc.from_torch"
+            " reads one; give analyze the net as DSL text ('In:32x32x3-Conv:3x3x16p1-ReLU-FC:10'),"
+            " a built-in name ('alexnet'), a .toml spec file path or a Spec"
         )
     raise CnnCalcTypeError(
         "a spec must be DSL text, a built-in name, a .toml path (str or Path) or a Spec;"
@@ -88,7 +89,7 @@ def analyze(
 ) -> Report:
     """Static analysis of a spec: rows and totals, exactly what `cnncalc shape` renders.
     batch, dtype and optimizer not given come from the spec's [profile], else 1, fp32, sgd."""
-    resolved = load(spec)
+    resolved = load(spec, input)
     shape = as_shape(input) or resolved.input
     at = resolve(resolved, batch=batch, dtype=dtype, optimizer=optimizer)
     if not isinstance(strict, bool):
@@ -108,3 +109,20 @@ def analyze(
         if resolved.path is None or exc.origin is not None:
             raise
         raise resolved.relocate(exc) from None  # blocks expanded: back into the text as written
+
+
+def from_torch(
+    module: object,
+    *,
+    input: str | Shape | tuple[int, ...],
+    batch: int | None = None,
+    dtype: str | None = None,
+    optimizer: str | None = None,
+    kwargs: dict | None = None,
+) -> Report:
+    """The report of an nn.Module, or of a function building one (called on the meta device),
+    as `analyze` gives it for the same net in DSL (issue 10); nothing is allocated."""
+    from cnncalc.torch.reader import from_torch as read
+
+    return read(module, input=input, batch=batch, dtype=dtype, optimizer=optimizer,
+                kwargs=kwargs)  # fmt: skip

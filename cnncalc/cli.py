@@ -207,7 +207,7 @@ def _expanded(spec: str, input: str | None, extra: list[str]) -> str:
 
     if extra:
         raise CnnCalcError(msg("cli.shape.expand_extra", options=", ".join(extra)))
-    return load(spec).dsl(as_shape(input))
+    return load(spec, input).dsl(as_shape(input))
 
 
 def _value(choice: Enum | None) -> str | None:
@@ -410,7 +410,7 @@ def profile(
     from cnncalc.render.as_profile import progress_display
     from cnncalc.torch.profile import profile
 
-    resolved = load(spec)
+    resolved = load(spec, input)
     # Only the mode defaults differently on the command line (settings.CLI_MODE); the other
     # options not given come from the spec's [profile], then profile()'s defaults.
     mode_given = settings.resolve(resolved, {"mode": settings.CLI_MODE}, mode=_value(mode)).mode

@@ -294,7 +294,7 @@ def compare(
 
     shape = as_shape(input)
     reports = [
-        report_for(load(s), input=shape, batch=batch, dtype=dtype, optimizer=optimizer)
+        report_for(load(s, shape), input=shape, batch=batch, dtype=dtype, optimizer=optimizer)
         for s in (a, b)
     ]
     return diff_reports(*reports)

@@ -26,7 +26,9 @@ from cnncalc.units import UnitError, parse_quantity
 if TYPE_CHECKING:
     from cnncalc.templates import Expansion
 
-TOP_KEYS = ("name", "description", "input", "layers", "blocks", "budget", "profile", "values")
+TOP_KEYS = (
+    "name", "description", "input", "layers", "blocks", "budget", "profile", "values", "torch",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +99,9 @@ def builtin_names() -> list[str]:
     return sorted(p.stem for p in builtin_dir().glob("*.toml"))
 
 
-def load_spec(path: str | Path) -> Spec:
-    """Read, validate and parse a spec file."""
+def load_spec(path: str | Path, input: Shape | None = None) -> Spec:
+    """Read, validate and parse a spec file; `input` (--input) is for a `torch =` spec, whose
+    module is read at the input it will be analysed at (issue 10)."""
     path = Path(path)
     shown = str(path)
     text = read_text(path, shown)
@@ -114,6 +117,12 @@ def load_spec(path: str | Path) -> Spec:
         except DslError as exc:
             problem = exc.msg.removeprefix("input: ")
             raise fail(msg("specs.input", problem=problem), "", "input") from None
+    if "torch" in data:  # issue 10: the net is read from PyTorch code, torch imported only here
+        from cnncalc.torch.source import from_file
+
+        return from_file(data, path, fail, input or spec_input, name=data.get("name", path.stem),
+                         budget=_budget(data.get("budget", {}), fail),
+                         profile=_profile(data.get("profile", {}), fail), path=shown)  # fmt: skip
     layers_line, layers_column = lines.offsets("", "layers")
     expansion = _blocks(data, lines, fail, shown, layers_line, layers_column)
     try:
@@ -152,7 +161,9 @@ def _check_top(data: dict[str, Any], fail: Failer, shown: str) -> None:
         if key in data and not isinstance(data[key], str):
             kind = type(data[key]).__name__
             raise fail(msg("specs.not_string", key=key, type=kind), "", key)
-    if "layers" not in data:
+    if "layers" in data and "torch" in data:
+        raise fail(msg("torch_io.spec_key"), "", "torch")
+    if "layers" not in data and "torch" not in data:
         raise SpecFileError(msg("specs.missing_layers"), shown)
 
 
@@ -237,7 +248,7 @@ def _profile(table: Any, fail: Failer) -> tuple[tuple[str, Any], ...]:
     return tuple(table.items())
 
 
-def resolve_spec(spec: str) -> Spec:
+def resolve_spec(spec: str, input: Shape | None = None) -> Spec:
     """SPEC → Spec: an existing .toml file, else a built-in name, else DSL text (DESIGN §2).
 
     Only text ending in .toml is looked up on the filesystem, and only when it could be a path
@@ -245,10 +256,14 @@ def resolve_spec(spec: str) -> Spec:
     newlines, never reaches the OS, so no OS error can come out (issue 9).
     """
     text = spec.strip()
+    if text.startswith("torch:"):  # issue 10: first in DESIGN §2's order; torch only here
+        from cnncalc.torch.source import torch_spec
+
+        return torch_spec(text[len("torch:") :], input, base=Path.cwd())
     if text.lower().endswith(".toml"):
         if path_kind(text) is None:
             raise CnnCalcError(msg("specs.no_such_file", path=shorten(text)))
-        return load_spec(text)
+        return load_spec(text, input)
     builtin = builtin_path(text)
     if builtin is not None:
         return load_spec(builtin)

@@ -265,6 +265,35 @@ MESSAGES: dict[str, str] = {
     # --- the torch side: build, profile, devices -------------------------------------------
     # end torch
     # --- from_torch and export (issue 10) --------------------------------------------------
+    "torch_io.not_tensor": "{name} ({what}) returned no tensor; cnncalc reads ops that return one tensor",
+    "torch_io.rank": "{name} ({what}) gives a tensor of shape {shape}; cnncalc reads (N, C, H, W) feature maps and (N, F) vectors",
+    "torch_io.multi_input": "{name} ({what}) takes more than one tensor of the net; cnncalc reads layers of one input, x + y and torch.cat",
+    "torch_io.no_input": "{name} ({what}) got no tensor of the net as its input",
+    "torch_io.output": "the module returned {what}, not one tensor; cnncalc reads nets with one output",
+    "torch_io.forward_failed": "the module's forward failed on meta tensors: {error}",
+    "torch_io.reused": "cannot be written as chains and blocks: the output of {name} ({what}) is used again after the branch that made it ended",
+    "torch_io.self_add": "cannot be written as chains and blocks: {name} adds a tensor to itself",
+    "torch_io.unused": "cannot be written as chains and blocks: the output of {name} ({what}) never reaches the net's output (a second output?)",
+    "torch_io.empty": "the module does nothing to its input: no layer to analyse",
+    "torch_io.uncounted": "uncounted: cnncalc has no rule for {op}; its MACs and element-wise work are not in the totals",
+    "torch_io.shape_mismatch": "{name} ({what}): PyTorch gives {torch}, cnncalc's {kind} gives {cnncalc}; the op cannot be read as that layer",
+    "torch_io.need_torch": "reading a PyTorch module needs PyTorch, which is not installed: pip install torch",
+    "torch_io.need_input": "a torch: spec needs an input shape: pass --input HxWxC (e.g. --input 224x224x3)",
+    "torch_io.bad_form": "a torch spec is torch:MODULE:CALLABLE (e.g. torch:models.py:resnet18 or torch:pkg.models:resnet18), got {spec}",
+    "torch_io.no_file": "no such Python file: {path}",
+    "torch_io.import_failed": "could not import {module}: {error}",
+    "torch_io.no_callable": "{module} has no {name}",
+    "torch_io.call_failed": "{name}() failed: {error}",
+    "torch_io.not_module": "{name}() returned {what}, not a torch.nn.Module",
+    "torch_io.not_callable": "from_torch takes an nn.Module or a function returning one, got {what}",
+    "torch_io.kwargs": "[torch.kwargs] must be a table of keyword arguments",
+    "torch_io.spec_key": "a spec gives either 'layers' or 'torch', not both",
+    "torch_io.no_dsl": "cannot write {name} as DSL: {why}",
+    "torch_io.export_target": "export --to must be pytorch or dsl, got {to}",
+    "torch_io.dsl_needs_torch": "export --to dsl reads a PyTorch module: give a torch:MODULE:CALLABLE spec",
+    "torch_io.help_export": "Print a spec as standalone PyTorch code, or a torch: module as DSL text.",
+    "torch_io.help_to": "pytorch (a Python file needing only torch) or dsl (for a torch: spec)",
+    "torch_io.description": "read from PyTorch ({what}) on the meta device",
     # end torch_io
     # --- new layer kinds, references, the decoder zoo (issue 11) ---------------------------
     # end kinds

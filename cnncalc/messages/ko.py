@@ -265,6 +265,35 @@ MESSAGES: dict[str, str] = {
     # --- the torch side: build, profile, devices -------------------------------------------
     # end torch
     # --- from_torch and export (issue 10) --------------------------------------------------
+    "torch_io.not_tensor": "{name} ({what})이(가) 텐서를 반환하지 않습니다; cnncalc는 텐서 하나를 반환하는 연산을 읽습니다",
+    "torch_io.rank": "{name} ({what})의 출력 텐서 모양이 {shape}입니다; cnncalc는 (N, C, H, W) 특징 맵과 (N, F) 벡터를 읽습니다",
+    "torch_io.multi_input": "{name} ({what})이(가) 망의 텐서를 둘 이상 받습니다; cnncalc는 입력이 하나인 층, x + y, torch.cat을 읽습니다",
+    "torch_io.no_input": "{name} ({what})의 입력에 망의 텐서가 없습니다",
+    "torch_io.output": "모듈이 텐서 하나가 아니라 {what}을(를) 반환했습니다; cnncalc는 출력이 하나인 망을 읽습니다",
+    "torch_io.forward_failed": "메타 텐서에서 모듈의 forward가 실패했습니다: {error}",
+    "torch_io.reused": "체인과 블록으로 쓸 수 없습니다: {name} ({what})의 출력이 그것을 만든 가지가 끝난 뒤에 다시 쓰입니다",
+    "torch_io.self_add": "체인과 블록으로 쓸 수 없습니다: {name}이(가) 텐서를 자기 자신에 더합니다",
+    "torch_io.unused": "체인과 블록으로 쓸 수 없습니다: {name} ({what})의 출력이 망의 출력에 닿지 않습니다 (두 번째 출력?)",
+    "torch_io.empty": "모듈이 입력에 아무것도 하지 않습니다: 분석할 층이 없습니다",
+    "torch_io.uncounted": "계산되지 않음: cnncalc에 {op}의 규칙이 없습니다; 그 MAC과 원소별 연산은 합계에 없습니다",
+    "torch_io.shape_mismatch": "{name} ({what}): PyTorch는 {torch}, cnncalc의 {kind}는 {cnncalc}를 줍니다; 이 연산은 그 층으로 읽을 수 없습니다",
+    "torch_io.need_torch": "PyTorch 모듈을 읽으려면 PyTorch가 필요한데 설치되어 있지 않습니다: pip install torch",
+    "torch_io.need_input": "torch: 스펙에는 입력 모양이 필요합니다: --input HxWxC 를 주십시오 (예: --input 224x224x3)",
+    "torch_io.bad_form": "torch 스펙은 torch:MODULE:CALLABLE 형식입니다 (예: torch:models.py:resnet18, torch:pkg.models:resnet18); 받은 값: {spec}",
+    "torch_io.no_file": "그런 파이썬 파일이 없습니다: {path}",
+    "torch_io.import_failed": "{module}을(를) 가져올 수 없습니다: {error}",
+    "torch_io.no_callable": "{module}에 {name}이(가) 없습니다",
+    "torch_io.call_failed": "{name}() 호출이 실패했습니다: {error}",
+    "torch_io.not_module": "{name}()이(가) torch.nn.Module이 아니라 {what}을(를) 반환했습니다",
+    "torch_io.not_callable": "from_torch는 nn.Module 또는 그것을 반환하는 함수를 받습니다; 받은 값: {what}",
+    "torch_io.kwargs": "[torch.kwargs]는 키워드 인수의 표여야 합니다",
+    "torch_io.spec_key": "스펙은 'layers'와 'torch' 중 하나만 줍니다",
+    "torch_io.no_dsl": "{name}을(를) DSL로 쓸 수 없습니다: {why}",
+    "torch_io.export_target": "export --to 는 pytorch 또는 dsl이어야 합니다; 받은 값: {to}",
+    "torch_io.dsl_needs_torch": "export --to dsl 은 PyTorch 모듈을 읽습니다: torch:MODULE:CALLABLE 스펙을 주십시오",
+    "torch_io.help_export": "스펙을 독립된 PyTorch 코드로, torch: 모듈을 DSL 텍스트로 출력합니다.",
+    "torch_io.help_to": "pytorch (torch만 필요한 파이썬 파일) 또는 dsl (torch: 스펙에 대해)",
+    "torch_io.description": "PyTorch ({what})에서 메타 장치로 읽음",
     # end torch_io
     # --- new layer kinds, references, the decoder zoo (issue 11) ---------------------------
     # end kinds

@@ -59,7 +59,7 @@ def build(
     from cnncalc.api import analyze, load
 
     require_torch()
-    resolved = load(spec)
+    resolved = load(spec, input)
     report = analyze(resolved, input=input)  # errors located in the spec file as written
     module = assemble(resolved.net, report)
     self_check(module, report)

@@ -92,7 +92,7 @@ def profile(
     CnnCalcError."""
     from cnncalc.api import analyze, load
 
-    resolved = load(spec)
+    resolved = load(spec, input)
     opts = checked_options(resolved, threads=threads, per_layer=per_layer, device=device,
                            batch=batch, dtype=dtype, mode=mode, warmup=warmup,
                            min_time=min_time, optimizer=optimizer)  # fmt: skip

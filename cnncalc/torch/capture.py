@@ -1,0 +1,242 @@
+"""Record what an nn.Module does on meta tensors: one op per leaf module or functional call.
+
+Leaf modules are seen through forward hooks, functional calls in `forward` (F.relu, x + y,
+torch.cat, …) through a TorchFunctionMode that ignores what runs inside a leaf module (issue 10).
+Every hook is removed and every training flag restored before `capture` returns: the module's
+state, device and hooks are as they were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+from torch.overrides import TorchFunctionMode
+
+from cnncalc.errors import CnnCalcError, first_line
+from cnncalc.messages import msg
+from cnncalc.torch import mapping
+
+
+@dataclass(slots=True)
+class Op:
+    """One recorded op: a layer (one input), or a merge ('add', 'cat') of several."""
+
+    name: str
+    what: str  # the torch class or function, for messages ('nn.Conv2d', 'torch.cat')
+    merge: str | None  # 'add', 'cat' or None for a layer
+    text: str | None  # the layer's DSL text; None when cnncalc cannot count it
+    inputs: list[int]
+    out: int
+    shape: tuple[int, ...]  # output shape without the batch, as torch lays it out
+    weights: int = 0  # parameters of an uncounted op, counted exactly
+    index: int = 0
+
+
+@dataclass(slots=True)
+class Graph:
+    """The ops in execution order; value 0 is the net's input."""
+
+    ops: list[Op] = field(default_factory=list)
+    producer: dict[int, Op] = field(default_factory=dict)
+    output: int = 0
+
+
+class _Recorder(TorchFunctionMode):
+    """Keeps tensor identities → values and appends ops as they run."""
+
+    def __init__(self, module: nn.Module, batch: int) -> None:
+        super().__init__()
+        self.graph = Graph()
+        self.values: dict[int, int] = {}  # id(tensor) → value number
+        self.keep: list[Any] = []  # tensors alive until the end, so that ids stay unique
+        self.depth = 0  # > 0 while a leaf module runs: its inner calls are its own
+        self.scope: list[str] = [""]
+        self.names: dict[str, int] = {}
+        self.cats: dict[tuple[int, ...], int] = {}
+        self.batch = batch
+        self.next_value = 1
+
+    # -- values -------------------------------------------------------------------------
+    def value(self, t: Any) -> int | None:
+        """The value number of a tensor the graph made, else None (a constant, a parameter)."""
+        return self.values.get(id(t)) if isinstance(t, torch.Tensor) else None
+
+    def bind(self, t: torch.Tensor, value: int) -> None:
+        self.values[id(t)] = value
+        self.keep.append(t)
+
+    def unique(self, name: str) -> str:
+        """`layer1.0.relu`, then `layer1.0.relu#2` for its second call."""
+        n = self.names.get(name, 0) + 1
+        self.names[name] = n
+        return name if n == 1 else f"{name}#{n}"
+
+    def add(self, op: Op, out: Any) -> None:
+        """Append an op whose output tensor is `out`."""
+        if not isinstance(out, torch.Tensor):
+            raise CnnCalcError(msg("torch_io.not_tensor", name=op.name, what=op.what))
+        op.out = self.next_value
+        self.next_value += 1
+        op.shape = tuple(out.shape[1:])
+        if len(out.shape) not in (2, 4) or out.shape[0] != self.batch:
+            raise CnnCalcError(
+                msg("torch_io.rank", name=op.name, what=op.what, shape=list(out.shape))
+            )
+        op.index = len(self.graph.ops)
+        self.graph.ops.append(op)
+        self.graph.producer[op.out] = op
+        self.bind(out, op.out)
+
+    # -- functional calls -----------------------------------------------------------------
+    def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        if self.depth == 0 and isinstance(out, torch.Tensor):
+            self.function(func, args, kwargs, out)
+        return out
+
+    def function(self, func: Any, args: Any, kwargs: dict, out: torch.Tensor) -> None:
+        """Record a functional call made outside any leaf module."""
+        tensors = _flat(args) + _flat(list(kwargs.values()))
+        flowing = [t for t in tensors if self.value(t) is not None]
+        inputs = [self.value(t) for t in flowing]
+        if not inputs:
+            return  # made from constants or parameters only: not part of the data flow
+        fname = getattr(func, "__name__", str(func))
+        if fname in mapping.PASSTHROUGH and len(inputs) == 1:
+            self.bind(out, inputs[0])
+            return
+        scope = self.scope[-1]
+        kind = mapping.merge_kind(fname, flowing, inputs, args)
+        short = mapping.short_name(fname)
+        name = self.unique(f"{scope}.{short}" if scope else short)
+        what = mapping.function_name(func)
+        if kind == "cat":
+            self.cat(name, what, inputs, out)
+            return
+        if kind is not None:
+            self.add(Op(name, what, kind, None, inputs, 0, ()), out)
+            return
+        text = mapping.function_text(fname, args, kwargs, flowing[0], out)
+        weights = sum(t.numel() for t in tensors if isinstance(t, nn.Parameter))
+        self.add(Op(name, what, None, text, inputs[:1], 0, (), weights), out)
+        if len(inputs) > 1:
+            raise CnnCalcError(msg("torch_io.multi_input", name=name, what=what))
+
+    def cat(self, name: str, what: str, inputs: list[int], out: torch.Tensor) -> None:
+        """torch.cat: one input is the tensor itself; cat(a…y, z) after cat(a…y) = c is
+        cat(c, z), as DenseNet concatenates all earlier features in every layer."""
+        if len(inputs) == 1:
+            self.bind(out, inputs[0])
+            return
+        prefix = self.cats.get(tuple(inputs[:-1]))
+        merged = [prefix, inputs[-1]] if prefix is not None else inputs
+        self.add(Op(name, what, "cat", None, merged, 0, ()), out)
+        self.cats[tuple(inputs)] = self.graph.ops[-1].out
+
+    # -- modules ---------------------------------------------------------------------------
+    def enter(self, path: str, module: nn.Module, leaf: bool) -> None:
+        """A module starts: a leaf hides its inner calls, any module sets the scope."""
+        self.scope.append(path)
+        if leaf:
+            self.depth += 1
+
+    def leave(self, path: str, module: nn.Module, leaf: bool, args: Any, out: Any) -> None:
+        """A module ends: a leaf (the outermost one running) becomes an op."""
+        self.scope.pop()
+        if not leaf:
+            return
+        self.depth -= 1
+        if self.depth:
+            return
+        inputs = [v for v in (self.value(t) for t in _flat(list(args))) if v is not None]
+        what = f"{type(module).__module__.split('.')[0]}.{type(module).__qualname__}"
+        name = self.unique(path or type(module).__name__)
+        if not inputs:
+            raise CnnCalcError(msg("torch_io.no_input", name=name, what=what))
+        if len(inputs) > 1:
+            raise CnnCalcError(msg("torch_io.multi_input", name=name, what=what))
+        text = mapping.module_text(
+            module, tuple(out.shape) if isinstance(out, torch.Tensor) else ()
+        )
+        weights = 0 if text else sum(p.numel() for p in module.parameters())
+        self.add(Op(name, what, None, text, inputs, 0, (), weights), out)
+
+
+def _flat(values: Any) -> list[Any]:
+    """Tensors in args, lists and tuples one level deep (torch.cat's list)."""
+    out: list[Any] = []
+    for v in values:
+        if isinstance(v, (list, tuple)):
+            out.extend(x for x in v if isinstance(x, torch.Tensor))
+        elif isinstance(v, torch.Tensor):
+            out.append(v)
+    return out
+
+
+def capture(module: nn.Module, x: torch.Tensor, batch: int) -> Graph:
+    """Run `module` on the meta tensor `x` in eval mode and record its ops; the module's
+    hooks, training flags and tensors are left as they were."""
+    rec = _Recorder(module, batch)
+    rec.bind(x, 0)
+    handles = []
+    training = [(m, m.training) for m in module.modules()]
+    try:
+        for path, sub in module.named_modules():
+            leaf = mapping.is_leaf(sub)
+            handles.append(sub.register_forward_pre_hook(_pre(rec, path, leaf)))
+            handles.append(sub.register_forward_hook(_post(rec, path, leaf)))
+        module.eval()
+        with rec, torch.no_grad():
+            y = _call(module, x)
+    finally:
+        for h in handles:
+            h.remove()
+        for m, flag in training:
+            m.training = flag
+    out = rec.value(y) if isinstance(y, torch.Tensor) else None
+    if out is None:
+        raise CnnCalcError(msg("torch_io.output", what=type(y).__name__))
+    rec.graph.output = out
+    return rec.graph
+
+
+def _call(module: nn.Module, x: torch.Tensor) -> Any:
+    """The forward on meta tensors: an already-built module runs with meta stand-ins for its
+    parameters and buffers (torch.func.functional_call), so nothing of it is touched."""
+    tensors = dict(module.named_parameters(remove_duplicate=False))
+    tensors.update(module.named_buffers(remove_duplicate=False))
+    try:
+        if all(t.device.type == "meta" for t in tensors.values()):
+            return module(x)
+        stand_ins = {k: _meta_like(t) for k, t in tensors.items()}
+        return torch.func.functional_call(module, stand_ins, (x,), tie_weights=True)
+    except CnnCalcError:
+        raise
+    except Exception as exc:  # noqa: BLE001  (user code: any failure is one message)
+        raise CnnCalcError(msg("torch_io.forward_failed", error=first_line(exc))) from None
+
+
+def _meta_like(t: torch.Tensor) -> torch.Tensor:
+    """A meta tensor of t's shape and dtype; a parameter stays a parameter."""
+    meta = torch.empty_like(t, device="meta")
+    return (
+        nn.Parameter(meta, requires_grad=t.requires_grad) if isinstance(t, nn.Parameter) else meta
+    )
+
+
+def _pre(rec: _Recorder, path: str, leaf: bool) -> Any:
+    def hook(module: nn.Module, args: Any) -> None:
+        rec.enter(path, module, leaf)
+
+    return hook
+
+
+def _post(rec: _Recorder, path: str, leaf: bool) -> Any:
+    def hook(module: nn.Module, args: Any, out: Any) -> None:
+        rec.leave(path, module, leaf, args, out)
+
+    return hook
