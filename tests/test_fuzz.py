@@ -514,6 +514,16 @@ SPEC_PARTS: dict[str, st.SearchStrategy[Any]] = {
     "description": st.one_of(st.text(max_size=60), st.just("a\n::error::x\x1b[31m")),
     "input": st.one_of(st.sampled_from(["224x224x3", "8x8x3", "3x224x224", "32"]), values),
     "layers": st.one_of(layer_texts, layer_texts, layer_texts, values),
+    # issue 10: a PyTorch module; only names that cannot import anything real (no side effects)
+    "torch": st.one_of(
+        st.sampled_from(["missing_net.py:build", "nets.py", "no_such_pkg_q.models:net", ":f"]),
+        st.integers(),
+        st.dictionaries(
+            st.sampled_from(["model", "kwargs", "x"]),
+            st.one_of(st.just("missing_net.py:f"), st.integers(), st.just({"a": 1})),
+            max_size=2,
+        ),
+    ),
     "blocks": st.one_of(
         st.dictionaries(
             st.sampled_from(["a", "b", "c", "1x", "a-b", ""]), block_bodies, max_size=3

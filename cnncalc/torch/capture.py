@@ -110,7 +110,7 @@ class _Recorder(TorchFunctionMode):
             self.bind(out, inputs[0])
             return
         scope = self.scope[-1]
-        kind = mapping.merge_kind(fname, flowing, inputs, args)
+        kind = mapping.merge_kind(fname, flowing, inputs, args, kwargs)
         short = mapping.short_name(fname)
         name = self.unique(f"{scope}.{short}" if scope else short)
         what = mapping.function_name(func)

@@ -146,15 +146,17 @@ def function_name(func: Any) -> str:
         return f"F.{qual}"
     if qual.startswith(("TensorBase.", "Tensor.")):
         return "Tensor." + qual.split(".", 1)[1]
-    return f"torch.{qual}"
+    return f"torch.{qual.rsplit('.', 1)[-1]}"  # torch._VariableFunctionsClass.cat → torch.cat
 
 
-def merge_kind(fname: str, tensors: list[Any], inputs: list[int], args: Any) -> str | None:
+def merge_kind(
+    fname: str, tensors: list[Any], inputs: list[int], args: Any, kwargs: dict
+) -> str | None:
     """'add' for x + y of two tensors of one shape, 'cat' for torch.cat on the channels."""
     if fname in ADDS and len(inputs) == 2 and tensors[0].shape == tensors[1].shape:
         return "add"
     if fname in ("cat", "concat", "concatenate"):
-        dim = args[1] if len(args) > 1 else 0
+        dim = _arg(args, kwargs, 1, "dim", 0)
         return "cat" if dim in (1, -3) or (dim == -1 and tensors[0].dim() == 2) else None
     return None
 

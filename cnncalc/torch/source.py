@@ -37,7 +37,7 @@ def load_factory(module: str, name: str, base: Path) -> Any:
         if module.endswith(".py"):
             path = base / module
             if not path.is_file():
-                raise CnnCalcError(msg("torch_io.no_file", path=shorten(str(path))))
+                raise CnnCalcError(msg("torch_io.no_file", path=shorten(module)))
             loaded = _import_file(path)
         else:
             loaded = _import_dotted(module, base)
@@ -104,7 +104,7 @@ def torch_spec(
 
 
 def from_file(
-    data: dict[str, Any], path: Path, fail: Any, input: Shape | None, **fields: Any
+    data: dict[str, Any], file: Path, fail: Any, input: Shape | None, **fields: Any
 ) -> Spec:
     """A spec file's `torch = "pkg.models:net"` (or `[torch]` with `model` and `kwargs`)."""
     value = data["torch"]
@@ -119,4 +119,4 @@ def from_file(
             raise fail(msg("torch_io.kwargs"), "torch", "kwargs")
     elif not isinstance(value, str):
         raise fail(msg("torch_io.bad_form", spec=shorten(repr(value))), "", "torch")
-    return torch_spec(value, input, base=path.parent, kwargs=kwargs, **fields)
+    return torch_spec(value, input, base=file.parent, kwargs=kwargs, **fields)
