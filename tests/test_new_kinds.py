@@ -1,0 +1,102 @@
+"""The layer kinds of issue 11 beyond the registry-driven tables (test_layers, test_oracle,
+test_properties): the transposed convolution's FLOP convention against FlopCounterMode, the
+instance-norm spelling, and hostile arguments that must end in one message with a caret."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import examples
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cnncalc
+from cnncalc.errors import DslError
+
+# -- hostile arguments: one message, exit 2, a caret under the culprit ------------------------
+
+HOSTILE = [
+    # text                                           words in the message        under the caret
+    ("In:8x8x3-ConvT:3x3x8/1000000000", ["passes cnncalc's limit"], "ConvT:3x3x8/1000000000"),
+    ("In:8x8x3-Up:1000*4", ["passes cnncalc's limit"], "Up:1000"),
+    ("In:8x8x3-Up:0", ["at least 1"], "0"),
+    ("In:8x8x3-Crop:9x4", ["cannot crop 9×4 out of a 8×8 input"], "Crop:9x4"),
+    ("In:8x8x3-PS:2", ["divisible by r² = 4, got 3"], "PS:2"),
+    ("In:8x8x3-ConvT:3x3x8/2op2", ["output padding 2", "smaller than the stride"], "op2"),
+    ("In:8x8x3-ConvT:3x3x8psame", ["'psame' is for Conv"], "psame"),
+    ("In:2x2x3-ConvT:1x1x8p1", ["≤ 0", "(2 - 1)·1 - 2·1"], "ConvT:1x1x8p1"),
+    ("In:8x8x3-ConvT:3x3x8g2", ["divisible by groups (2)"], "ConvT:3x3x8g2"),
+    ("In:8x8x3-Up:2nearestbilinear", ["one of 'nearest' and 'bilinear'"], "bilinear"),
+    ("In:10-Up:2", ["H×W×C input", "flat vector of 10"], "Up:2"),
+    ("In:8x8x3-ConvT", ["kernel size and a number of filters"], "ConvT"),
+]
+
+
+@pytest.mark.parametrize(("text", "words", "caret"), HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_hostile_arguments(text, words, caret, cli, user_error) -> None:
+    """At the command line: exit 2 and one message; in the API: the caret's text."""
+    user_error(cli("shape", text), *words)
+    with pytest.raises(DslError) as info:
+        cnncalc.analyze(text)
+    err = info.value
+    assert err.src[err.pos : err.end] == caret, err.render()
+
+
+HOSTILE_PATTERNS = ["ConvT:3x3x{n}/{n}", "Up:{n}", "PS:{n}", "Crop:{n}", "Up:{n}x{n}",
+                    "ConvT:1x1x2p{n}", "ConvT:2x2x2/2op{n}"]  # fmt: skip
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(
+    kind=st.sampled_from(HOSTILE_PATTERNS),
+    n=st.one_of(st.integers(0, 64), st.integers(10**8, 10**9 + 1)),
+    repeat=st.integers(1, 6),
+)
+def test_hostile_numbers_end_in_one_message(kind, n, repeat) -> None:
+    """Any number, any repeat: an answer or a DslError, never a traceback or a blow-up."""
+    text = f"In:8x8x4-{kind.format(n=n)}*{repeat}"
+    try:
+        report = cnncalc.analyze(text)
+    except DslError as err:
+        assert err.msg and err.src == text
+        return
+    assert report.rows and all(side <= 10**9 for side in report.output.dims[:-1])
+
+
+# -- the transposed convolution's FLOPs, as FlopCounterMode measures them ----------------------
+
+# (C, F, K, S, P, OP, G, H, W): plain, U-Net's 2×2/2, grouped twice and four times, dilated.
+CONVT = [(4, 8, 3, 2, 1, 1, 1, 5, 6), (8, 4, 2, 2, 0, 0, 1, 7, 7), (4, 8, 3, 2, 1, 1, 2, 5, 6),
+         (8, 8, 4, 2, 1, 0, 4, 3, 5), (6, 4, 3, 3, 0, 2, 2, 4, 4)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("c", "f", "k", "s", "p", "op", "g", "h", "w"), CONVT)
+def test_convt_flops_against_flop_counter(c, f, k, s, p, op, g, h, w) -> None:
+    """Forward: 2·Hin·Win·C·K²·F/G per image, what FlopCounterMode counts (every input pixel
+    scatters its kernel once, whatever the stride). Backward: grad-input the same again; the
+    grad-weight is the same again too, but torch 2.13 counts it G times (the grouped-conv bug
+    test_oracle pins), and cnncalc's profile corrects it as for Conv."""
+    torch = pytest.importorskip("torch")
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from cnncalc.api import load
+    from cnncalc.torch.build import assemble
+    from cnncalc.torch.flops import count_flops
+
+    batch = 2
+    macs = batch * h * w * c * k * k * f // g
+    conv = torch.nn.ConvTranspose2d(c, f, k, stride=s, padding=p, output_padding=op, groups=g)
+    x = torch.randn(batch, c, h, w, requires_grad=True)
+    with FlopCounterMode(display=False) as forward:
+        y = conv(x)
+    with FlopCounterMode(display=False) as backward:
+        y.sum().backward()
+    assert forward.get_total_flops() == 2 * macs
+    assert backward.get_total_flops() == 2 * macs + g * 2 * macs  # PyTorch: grad-weight ×G
+    spec = f"In:{h}x{w}x{c}-Conv:1x1x{c}-ConvT:{k}x{k}x{f}/{s}p{p}op{op}g{g}"
+    report = cnncalc.analyze(spec, batch=batch)
+    row = report.rows[1]
+    assert (row.flops, row.backward_flops) == (2 * macs, 4 * macs)
+    net = assemble(load(spec).net, report)
+    counted = count_flops(net, torch.randn(batch, c, h, w), train=True)
+    assert counted.total == report.totals.flops + report.totals.backward_flops
+    assert counted.rows[row.name] == 2 * macs + 4 * macs
