@@ -15,6 +15,23 @@ from cnncalc.layers.base import Columns, Window
 MAX_JUMP = 10**18
 
 
+def _divided(jump: float, up: float) -> float:
+    """The jump on a grid `up` times finer (issue 11): an int while it divides exactly."""
+    if up == 1:
+        return jump
+    if isinstance(jump, int) and isinstance(up, int) and jump % up == 0:
+        return jump // up
+    return _tidy(jump / up)
+
+
+def _tidy(v: float) -> float:
+    """A field figure once upsampling made it fractional (issue 11): an int when whole, else
+    six significant digits (0.416667, not 0.4166666666666667)."""
+    if isinstance(v, int):
+        return v
+    return int(v) if v.is_integer() else float(f"{v:.6g}")
+
+
 @dataclass(frozen=True, slots=True)
 class Rf:
     """Receptive field per axis (H, W): size, jump (effective stride) and start (centre of the
@@ -23,6 +40,10 @@ class Rf:
     `whole` is set from the first layer that sees its whole input (GAP, FC) on: the recurrence
     treats such a layer as a kernel as large as its input, which says nothing about the net, so
     the totals give the field of the last spatial layer instead, with `whole` set (issue 9).
+
+    After a transposed conv, an upsample or a pixel shuffle the jump is a fraction of an input
+    pixel and sizes can be fractional too (issue 11; README, "Receptive field through
+    upsampling").
     """
 
     size: tuple[int, int] = (1, 1)
@@ -37,9 +58,9 @@ class Rf:
         size, jump, start = [], [], []
         for a in (0, 1):
             k = win.effective(a)
-            size.append(self.size[a] + (k - 1) * self.jump[a])
+            size.append(_tidy(self.size[a] + (k - 1) * self.jump[a]))
             start.append(self.start[a] + ((k - 1) / 2 - win.pad[a]) * self.jump[a])
-            jump.append(self.jump[a] * win.stride[a])
+            jump.append(_divided(self.jump[a] * win.stride[a], win.up[a]))
         whole = self.whole or win.whole
         return Rf((size[0], size[1]), (jump[0], jump[1]), (start[0], start[1]), whole)
 

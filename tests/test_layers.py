@@ -123,6 +123,31 @@ CASES = [
     ("Id",                    "4x4x3",   (4, 4, 3),        0,        0, (1, 1),  (1, 1)),
     # SE on C = 8 with n = 2: (8+1)·2 + (2+1)·8 = 42; MACs 8·2 + 2·8 = 32 on the pooled vector
     ("SE:2",                  "4x4x8",   (4, 4, 8),       42,       32, (1, 1),  (1, 1)),
+    # -- ConvT (issue 11): out (H−1)·S − 2P + D(K−1) + OP + 1; weights Kh·Kw·C·F/G + F;
+    # MACs Hin·Win·C·Kh·Kw·F/G; RF: ceil((D(K−1)+1)/S) input pixels, jump ÷ S -------------
+    # (5−1)·2 + 1 + 1 = 10, (6−1)·2 + 2 = 12; 2·2·4·8 + 8 = 136; 5·6·4·2·2·8 = 3,840
+    ("ConvT:2x2x8/2",         "5x6x4",   (10, 12, 8),    136,    3_840, (1, 1),  (0.5, 0.5)),
+    # (5−1)·2 − 2 + 2 + 1 + 1 = 10, (6−1)·2 − 2 + 2 + 1 + 1 = 12; 9·4·8 + 8 = 296;
+    # 5·6·4·9·8 = 8,640; ceil(3/2) = 2 pixels
+    ("ConvT:3x3x8/2p1op1",    "5x6x4",   (10, 12, 8),    296,    8_640, (2, 2),  (0.5, 0.5)),
+    # g2 nb: (7−1)·2 − 2 + 3 + 1 = 14; 4·4·8·8 = 1,024; 7·7·8·16·8 = 50,176
+    ("ConvT:4x4x16/2p1g2nb",  "7x7x8",   (14, 14, 16), 1_024,   50_176, (2, 2),  (0.5, 0.5)),
+    # d2, stride 1: 3 + 2·2 + 1 = 8; 9·2·4 + 4 = 76; 4·4·2·9·4 = 1,152; extent 5
+    ("ConvT:3x3x4d2",         "4x4x2",   (8, 8, 4),       76,    1_152, (5, 5),  (1, 1)),
+    # the DCGAN tutorial's first layer, ConvTranspose2d(100, 512, 4, 1, 0, bias=False):
+    # 1×1 → 4×4; 4·4·100·512 = 819,200 weights and as many MACs
+    ("Deconv:4x4x512nb",      "1x1x100", (4, 4, 512), 819_200, 819_200, (4, 4),  (1, 1)),
+    # -- Up, PS, Crop (issue 11): no weights, no MACs; Up and PS divide the jump ----------
+    ("Up:2",                  "4x5x3",   (8, 10, 3),       0,        0, (1, 1),  (0.5, 0.5)),
+    # bilinear mixes 2 input pixels per axis; jump 1/3 to six digits
+    ("Up:3bilinear",          "4x4x2",   (12, 12, 2),      0,        0, (2, 2),
+     (0.333333, 0.333333)),
+    # to a size: factors 8/4 = 2 and 12/3 = 4
+    ("Upsample:8x12",         "4x3x2",   (8, 12, 2),       0,        0, (1, 1),  (0.5, 0.25)),
+    # 8/2² = 2 channels, 3·2 × 4·2
+    ("PS:2",                  "3x4x8",   (6, 8, 2),        0,        0, (1, 1),  (0.5, 0.5)),
+    ("Crop:4x6",              "7x9x3",   (4, 6, 3),        0,        0, (1, 1),  (1, 1)),
+    ("Crop:5",                "5x5x1",   (5, 5, 1),        0,        0, (1, 1),  (1, 1)),
 ]
 # fmt: on
 
@@ -178,6 +203,15 @@ START_CASES = [
     ("Pool", "8x8x3", (1.0, 1.0)),  # 0.5 + (0.5 - 0)·1
     ("Conv:3x3x8d2", "9x9x3", (2.5, 2.5)),  # extent 5: 0.5 + 2·1
     ("Conv:3x5x4", "10x12x2", (1.5, 2.5)),  # H 0.5 + 1, W 0.5 + 2
+    # issue 11. ConvT: output 0 is reached from input (P − D(K−1)/2)/S: 0.5 + (1 − 1)/2
+    ("ConvT:3x3x8/2p1", "5x5x3", (0.5, 0.5)),
+    # ConvT 2×2/2, P 0: 0.5 + (0 − 0.5)/2 = 0.25
+    ("ConvT:2x2x8/2", "5x5x3", (0.25, 0.25)),
+    ("Up:2", "4x4x3", (0.5, 0.5)),  # output 0 repeats input 0
+    ("Up:2bilinear", "4x4x3", (1.0, 1.0)),  # between input pixels 0 and 1
+    # centre crop 7 → 4: floor(3/2) = 1 row cut at the top; 9 → 6: 1 column
+    ("Crop:4x6", "7x9x3", (1.5, 1.5)),
+    ("Crop:3x4", "8x9x3", (2.5, 2.5)),  # 5//2 = 2 rows, 5//2 = 2 columns: 0.5 + 2
 ]
 
 
@@ -199,6 +233,11 @@ CHAIN_RF = [
     # → FC:6 sees the whole 6×6 map: the totals keep pool5's 195, not the recurrence's
     # 195 + 5·32 = 355 (issue 9).
     ("alexnet", 195, 32),
+    # issue 11: a pool then an up-convolution restores the jump: Conv 3 (j1) → Pool 3+1 = 4
+    # (j2) → ConvT 2×2/2: ceil(2/2) = 1 pixel, 4 + 0 = 4, jump 2/2 = 1 → Conv 3×3: 4 + 2 = 6
+    ("In:16x16x1-Conv:3x3x4p1-Pool-ConvT:2x2x4/2-Conv:3x3x4p1", 6, 1),
+    # Up:2 then a 3×3 conv: jump 0.5, the conv adds 2·0.5 = 1 input pixel
+    ("In:8x8x1-Up:2-Conv:3x3x1p1", 2, 0.5),
 ]
 
 
@@ -255,6 +294,14 @@ ALIASES = [
     ("lrn", "LRN"),
     ("drop", "Drop"),
     ("Dropout:0.1", "Drop"),
+    ("convt:2x2x4/2", "ConvT"),
+    ("ConvTranspose:2x2x4", "ConvT"),
+    ("UPCONV:2x2x4/2", "ConvT"),
+    ("up:2", "Up"),
+    ("UPSAMPLE:2BILINEAR", "Up"),
+    ("pixelshuffle:2", "PS"),
+    ("crop:4", "Crop"),
+    ("CenterCrop:4x4", "Crop"),
 ]
 
 
@@ -289,6 +336,10 @@ SAME_LAYER = [
     ("LRN:5", "LRN"),
     ("Drop:0.5", "Drop"),
     ("LReLU:0.01", "LReLU"),
+    ("ConvT:3x3x8op1p1/2", "ConvT:3x3x8/2p1op1"),
+    ("ConvT:2x2x8/2x2p0", "ConvT:2x2x8/2"),
+    ("Up:2nearest", "Up:2"),
+    ("Crop:4", "Crop:4x4"),
 ]
 
 
@@ -353,6 +404,12 @@ OTHER_OPS = [
     ("BN", "4x4x3", 96),
     ("SM", "10", 30),
     ("Flatten", "4x4x3", 0),
+    ("ConvT:2x2x8/2", "4x4x3", 512),  # 8·8·8 bias adds
+    ("ConvT:2x2x8/2nb", "4x4x3", 0),
+    ("Up:2", "4x4x3", 0),  # nearest copies
+    ("Up:2bilinear", "4x4x3", 1_344),  # 8·8·3 outputs · (4 multiplies + 3 adds)
+    ("PS:2", "4x4x8", 0),
+    ("Crop:2", "4x4x3", 0),
 ]
 
 
@@ -361,7 +418,7 @@ def test_other_ops(dsl, inp, ops) -> None:
     """Other ops per image, and no FLOPs for element-wise layers."""
     row = first_row(dsl, inp)
     assert row.other_ops == ops
-    if row.kind not in ("Conv", "FC"):
+    if row.kind not in ("Conv", "FC", "ConvT"):
         assert row.flops == 0
 
 
@@ -371,6 +428,9 @@ def test_other_ops(dsl, inp, ops) -> None:
         ("Conv:3x3x8", "8x8x3", (27, 72)),  # PyTorch: fan_in C/G·Kh·Kw, fan_out F·Kh·Kw
         ("Conv:3x3x8g2", "8x8x4", (18, 72)),
         ("FC:10", "4x5x3", (60, 10)),
+        # ConvTranspose2d's weight is (C, F/G, Kh, Kw): fan_in F/G·Kh·Kw, fan_out C·Kh·Kw
+        ("ConvT:3x3x8/2g2", "8x8x4", (36, 36)),
+        ("ConvT:2x2x8", "8x8x3", (32, 12)),
         ("ReLU", "4x4x3", None),
     ],
 )

@@ -85,6 +85,20 @@ CASES = [
     ("SE:2", "4x4x8"),
     ("SE:2silu", "5x3x6"),
     ("SE:3hswishhsigmoid", "4x4x8"),
+    # issue 11
+    ("ConvT:2x2x8/2", "5x6x4"),
+    ("ConvT:3x3x8/2p1op1", "5x6x4"),
+    ("ConvT:3x5x6/2x3p1x2op1x2g2", "4x5x4"),
+    ("ConvT:3x3x4d2op1/2nb", "4x3x2"),
+    ("ConvT:4x4x512nb", "1x1x100"),  # DCGAN's first layer
+    ("Up:2", "4x5x3"),
+    ("Up:3bilinear", "4x4x2"),
+    ("Up:7x9", "4x3x2"),
+    ("Up:5x4bilinear", "4x6x2"),
+    ("PS:2", "3x4x8"),
+    ("PS:3", "2x2x18"),
+    ("Crop:4x6", "7x9x3"),
+    ("Crop:5", "5x5x1"),
 ]
 
 # Every registered kind, from the registry: StochPool's module is random and tested apart (its
@@ -144,6 +158,9 @@ CHAINS = [
     "In:20-FC:10-BN-ReLU6-FC:5-HSigmoid",
     "lenet5",
     "alexnet",
+    # issue 11: up-convolutions first (no grad-input) and later, grouped, then resampling
+    "In:5x5x4-ConvT:3x3x8/2p1op1g2-ReLU-Up:2-Crop:16x16-PS:2-Conv:3x3x4p1-GAP-FC:3",
+    "In:12x12x2-Conv:3x3x8-Pool-ConvT:2x2x4/2g2-Up:3x4bilinear-Conv:1x1x2-Crop:2x3",
 ]
 
 
@@ -174,7 +191,8 @@ def torch_overcount(model: nn.Module, report: Report) -> int:
     excess = 0
     for module, row in zip(model, report.rows):
         groups = getattr(module, "groups", 1)
-        if isinstance(module, nn.Conv2d) and groups > 1 and row.backward_flops:
+        convs = (nn.Conv2d, nn.ConvTranspose2d)  # the transposed one likewise (issue 11)
+        if isinstance(module, convs) and groups > 1 and row.backward_flops:
             excess += (groups - 1) * 2 * row.macs
     return excess
 

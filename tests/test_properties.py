@@ -286,6 +286,82 @@ def gen_se(draw: st.DrawFn, kind: type, x: Dims) -> Piece:
     return Piece(text, sized(lambda y: y if spatial(y) else None, weighted=True), frozenset({"SE"}))
 
 
+def transposed_size(n: int, k: int, s: int, p: int, op: int, d: int) -> int:
+    """nn.ConvTranspose2d's output size: (n − 1)·s − 2p + d(k − 1) + op + 1 (its docs)."""
+    return (n - 1) * s - 2 * p + d * (k - 1) + op + 1
+
+
+def gen_convt(draw: st.DrawFn, kind: type, x: Dims) -> Piece:
+    """issue 11: strides, paddings, output paddings (below the stride or the dilation, as
+    PyTorch requires), dilation, groups and nb, in any order."""
+    c = x[2]
+    groups = draw(st.sampled_from([g for g in range(1, c + 1) if c % g == 0]))
+    filters = groups * draw(st.integers(1, max(1, 12 // groups)))
+    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dilation = draw(st.sampled_from([1, 1, 2]))
+    pad = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    out_pad = tuple(draw(st.integers(0, max(s, dilation) - 1)) for s in stride)
+    mods = []
+    if stride != (1, 1) or draw(st.booleans()):
+        mods.append("/" + pair_text(draw, *stride))
+    if pad != (0, 0) or draw(st.integers(0, 4)) == 0:
+        mods.append("p" + pair_text(draw, *pad))
+    if out_pad != (0, 0) or draw(st.integers(0, 4)) == 0:
+        mods.append(draw(st.sampled_from(["op", "OP"])) + pair_text(draw, *out_pad))
+    if dilation != 1:
+        mods.append(f"d{dilation}")
+    if groups != 1 or draw(st.integers(0, 5)) == 0:
+        mods.append(f"g{groups}")
+    if draw(st.booleans()):
+        mods.append(draw(st.sampled_from(["nb", "NB"])))
+    mods = draw(st.permutations(mods))
+    text = f"{name_of(draw, kind)}:{dims_text(draw, (kh, kw, filters))}{''.join(mods)}"
+
+    def rule(y: Dims) -> Dims | None:
+        if not spatial(y) or y[2] % groups:
+            return None
+        oh = transposed_size(y[0], kh, stride[0], pad[0], out_pad[0], dilation)
+        ow = transposed_size(y[1], kw, stride[1], pad[1], out_pad[1], dilation)
+        return (oh, ow, filters) if oh > 0 and ow > 0 else None
+
+    return Piece(text, sized(rule, weighted=True), frozenset({kind.NAMES[0]}))
+
+
+def gen_up(draw: st.DrawFn, kind: type, x: Dims) -> Piece:
+    """A factor (nn.Upsample's scale_factor) or an output size, nearest or bilinear."""
+    mode = draw(st.sampled_from(["", "", "nearest", "bilinear", "BILINEAR"]))
+    if draw(st.booleans()):
+        factor = draw(st.integers(1, 3))
+        text = f"{name_of(draw, kind)}:{factor}{mode}"
+        return Piece(text, sized(lambda y: (y[0] * factor, y[1] * factor, y[2])
+                                 if spatial(y) else None), frozenset({kind.NAMES[0]}))  # fmt: skip
+    oh, ow = draw(st.integers(1, MAX_SIDE)), draw(st.integers(1, MAX_SIDE))
+    text = f"{name_of(draw, kind)}:{dims_text(draw, (oh, ow))}{mode}"
+    return Piece(text, sized(lambda y: (oh, ow, y[2]) if spatial(y) else None),
+                 frozenset({kind.NAMES[0]}))  # fmt: skip
+
+
+def gen_ps(draw: st.DrawFn, kind: type, x: Dims) -> Piece:
+    """r with r² dividing the channels (nn.PixelShuffle's rule)."""
+    r = draw(st.sampled_from([r for r in (1, 2, 3) if x[2] % (r * r) == 0]))
+
+    def rule(y: Dims) -> Dims | None:
+        if not spatial(y) or y[2] % (r * r):
+            return None
+        return (y[0] * r, y[1] * r, y[2] // (r * r))
+
+    return Piece(f"{name_of(draw, kind)}:{r}", sized(rule), frozenset({kind.NAMES[0]}))
+
+
+def gen_crop(draw: st.DrawFn, kind: type, x: Dims) -> Piece:
+    """A window no larger than the input."""
+    oh, ow = draw(st.integers(1, x[0])), draw(st.integers(1, x[1]))
+    text = f"{name_of(draw, kind)}:{pair_text(draw, oh, ow)}"
+    rule = sized(lambda y: (oh, ow, y[2]) if spatial(y) and y[0] >= oh and y[1] >= ow else None)
+    return Piece(text, rule, frozenset({kind.NAMES[0]}))
+
+
 def anything(x: Dims, grad: bool) -> bool:
     return True
 
@@ -326,6 +402,10 @@ GENERATORS: dict[str, tuple[Callable[[Dims, bool], bool], Callable[..., Piece]]]
     "Drop": (anything, gen_drop),
     "Id": (anything, gen_plain),
     "SE": (on_maps_with_grad, gen_se),
+    "ConvT": (on_maps, gen_convt),
+    "Up": (on_maps, gen_up),
+    "PS": (on_maps, gen_ps),
+    "Crop": (on_maps, gen_crop),
 }
 KIND_BY_NAME = {kind.NAMES[0]: kind for kind in KINDS}
 # The input marker is written by the generator itself (In:HxWxC).
@@ -641,12 +721,13 @@ def train_flops(module: nn.Module, x: torch.Tensor) -> int:
     """FlopCounterMode on forward + backward in train mode (the output's gradient all ones),
     less the known over-count of each grouped conv's grad-weight: (G − 1) × its forward FLOPs,
     the forward measured by FlopCounterMode on that conv's own input."""
-    inputs: dict[nn.Conv2d, tuple[int, ...]] = {}
+    inputs: dict[nn.Module, tuple[int, ...]] = {}
 
     def record(conv: nn.Module, args: tuple, output: torch.Tensor) -> None:
         inputs[conv] = tuple(args[0].shape)
 
-    grouped = [m for m in module.modules() if isinstance(m, nn.Conv2d) and m.groups > 1]
+    convs = (nn.Conv2d, nn.ConvTranspose2d)  # the transposed one likewise (issue 11)
+    grouped = [m for m in module.modules() if isinstance(m, convs) and m.groups > 1]
     hooks = [m.register_forward_hook(record) for m in grouped]
     torch.manual_seed(0)
     module.train()
@@ -815,7 +896,9 @@ def test_generated_net_at_the_command_line(
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     if "--strict" in extra and result.exit_code == 2:  # a non-integer size, refused on request
-        assert result.stderr.startswith("error: ") and "non-integer" in result.stderr, shown
+        # or a ConvT whose output padding passes its padding (rows only the bias reaches)
+        refused = "non-integer" in result.stderr or "receive no input" in result.stderr
+        assert result.stderr.startswith("error: ") and refused, shown
         return
     assert result.exit_code == 0, shown
     assert "…" not in result.stdout, shown

@@ -24,12 +24,15 @@ from cnncalc.layers.conv import AvgPool, Conv, Pool, StochPool
 from cnncalc.layers.dense import FC, GAP, AdaptAvg, Flatten, In
 from cnncalc.layers.extra import SE, Id
 from cnncalc.layers.norm import BN, LRN
+from cnncalc.layers.resample import PS, Crop, Up
+from cnncalc.layers.transposed import ConvT
 from cnncalc.messages import msg
 
 KINDS: tuple[type[LayerBase], ...] = (
     In, Conv, Pool, AvgPool, StochPool, GAP, AdaptAvg, FC, Flatten,
     ReLU, ReLU6, LReLU, Tanh, Sigmoid, GELU, SiLU, HSwish, HSigmoid, Softmax, ELU, Mish,
     BN, LRN, Drop, Id, SE,
+    ConvT, Up, PS, Crop,  # issue 11
 )  # fmt: skip
 
 # Block kinds written as keywords, `Res(…)`; `Seq` is made by a label, never written.
@@ -69,8 +72,6 @@ def supported() -> str:
 # lower-cased → what they are, the message layers.unsupported.WHAT. They get "not supported", never a did-you-mean that turns ConvT into Conv, LN
 # into LRN or LSTM into SM (issue 9). (`IN`, instance norm, is missing here: `In` is the input.)
 UNSUPPORTED: dict[str, str] = {
-    **dict.fromkeys(("convt", "convtranspose", "convtranspose2d", "deconv", "upconv"),
-                    "transposed_convolution"),
     **dict.fromkeys(("ln", "layernorm", "layernorm2d"), "layer_norm"),
     **dict.fromkeys(("gn", "groupnorm"), "group_norm"),
     **dict.fromkeys(("instancenorm", "instancenorm2d"), "instance_norm"),
@@ -78,9 +79,6 @@ UNSUPPORTED: dict[str, str] = {
     **dict.fromkeys(("attention", "attn", "mha", "multiheadattention", "selfattention",
                      "transformer"), "attention"),
     "embedding": "embedding",
-    **dict.fromkeys(("up", "upsample", "upsampling2d", "interpolate"), "upsampling"),
-    **dict.fromkeys(("ps", "pixelshuffle"), "pixel_shuffle"),
-    "crop": "cropping",
     **dict.fromkeys(("scale", "layerscale"), "scale"),
     **dict.fromkeys(("droppath", "stochasticdepth"), "stochastic_depth"),
     **dict.fromkeys(("prelu", "selu", "celu", "softplus", "softsign"),
@@ -98,6 +96,8 @@ OTHER_SPELLINGS: dict[str, str] = {
     "adaptiveavgpool2d": "AdaptAvg", "globalavgpool": "GAP", "globalavgpool2d": "GAP",
     "globalaveragepooling2d": "GAP", "localresponsenorm": "LRN", "concat": "Cat(a | b)",
     "concatenate": "Cat(a | b)", "add": "Res(main | shortcut)", "residual": "Res(main)",
+    "convtranspose2d": "ConvT", "conv2dtranspose": "ConvT", "upsampling2d": "Up",
+    "interpolate": "Up", "cropping2d": "Crop",
 }  # fmt: skip
 
 

@@ -39,6 +39,10 @@ class Window:
     # The layer sees its whole input at once (GAP, FC): the receptive field of the net stops
     # being a sliding window's there (issue 9: totals give the last spatial layer's field).
     whole: bool = False
+    # The layer's output grid is finer than its input's by this factor per axis (a transposed
+    # conv, an upsample, a pixel shuffle: issue 11): the window is read in input pixels, then
+    # the jump is divided by it.
+    up: tuple[float, float] = (1, 1)
 
     def effective(self, axis: int) -> int:
         """Kernel extent on one axis once dilation spreads it: D·(K−1)+1."""
@@ -228,6 +232,8 @@ class ArgReader:
                     seen[key] = "same"
                 else:
                     seen[key] = self.pad_pair()
+            elif key == "op":  # a transposed conv's output padding, `opP` or `opPHxPW`
+                seen[key] = self.pad_pair()
             elif key in ("d", "g"):
                 seen[key] = self.int("dilation" if key == "d" else "groups")
             else:

@@ -296,6 +296,22 @@ MESSAGES: dict[str, str] = {
     "torch_io.description": "read from PyTorch ({what}) on the meta device",
     # end torch_io
     # --- new layer kinds, references, the decoder zoo (issue 11) ---------------------------
+    "kinds.too_large": "{kind}'s output side {side} passes cnncalc's limit of {limit} for any number",
+    "kinds.needs_map": "{kind} needs an H×W×C input, got a flat vector of {n}",
+    "kinds.groups_divide": "{what} ({n}) must be divisible by groups ({g})",
+    "kinds.convt_needs_size": "ConvT needs a kernel size and a number of filters, e.g. {example}",
+    "kinds.convt_same": "ConvT: 'psame' is for Conv; give the padding as pP",
+    "kinds.convt_out_pad": "ConvT: output padding {op} must be smaller than the stride ({s}) or the dilation ({d}), as PyTorch requires",
+    "kinds.convt_empty": "output size {formula} is ≤ 0 — the padding cuts away the whole output",
+    "kinds.convt_bare": "output padding {op} exceeds the padding {p}: the last {n} output {what} receive no input, only the bias",
+    "kinds.convt_macs_note": " (each input pixel scatters its kernel once)",
+    "kinds.up_needs": "Up needs a scale factor S or an output size HxW, e.g. {example} or Up:56x56",
+    "kinds.up_both": "Up: choose one of 'nearest' and 'bilinear'",
+    "kinds.ps_needs": "PS needs an upscale factor r, e.g. {example}",
+    "kinds.ps_channels": "PS:{r} needs channels divisible by r² = {r2}, got {c}",
+    "kinds.crop_needs": "Crop needs an output size HxW, e.g. {example}",
+    "kinds.crop_larger": "cannot crop {size} out of a {input} input; the crop must fit inside it",
+    "kinds.crop_explain": "centre {size} of {input}: {top} rows cut at the top, {left} columns at the left",
     # end kinds
     # --- run, values, init, worked examples (issue 12) -------------------------------------
     "run.values_not_table": '[values] must be a table: input = [[…]] and "ROW" = {{ weight = …, bias = … }}',

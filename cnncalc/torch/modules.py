@@ -1,4 +1,5 @@
-"""cnncalc's own nn.Modules: stochastic pooling (seed 000) and the Res / Cat / Seq containers.
+"""cnncalc's own nn.Modules: stochastic pooling (seed 000), the Res / Cat / Seq containers, and
+the new kinds' modules torch.nn lacks (issue 11: crop, LayerNorm2d, layer scale, stochastic depth).
 
 Imported only by the builder (cnncalc.torch.build) and by the `to_torch` of StochPool and the block kinds
 (cnncalc.layers.blocks), so importing it imports torch.
@@ -145,3 +146,72 @@ class Cat(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.cat([branch(x) for branch in self.branches], dim=1)
+
+
+# -- issue 11: the modules of the new layer kinds that torch.nn lacks ----------------------------
+
+
+class CenterCrop2d(nn.Module):
+    """`Crop:HxW`: the centre H×W window, starting floor((Hin − H)/2) rows and floor((Win − W)/2)
+    columns in (U-Net's copy-and-crop). A copy, not a view: the cropped tensor is what later
+    layers keep for backward, not the whole map it was cut from."""
+
+    def __init__(self, size: tuple[int, int]) -> None:
+        super().__init__()
+        self.size = _pair(size)
+
+    def extra_repr(self) -> str:
+        return f"size={self.size}"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        (oh, ow), (h, w) = self.size, x.shape[-2:]
+        top, left = (h - oh) // 2, (w - ow) // 2
+        return x[..., top : top + oh, left : left + ow].clone()
+
+
+class LayerNorm2d(nn.LayerNorm):
+    """`LN` on a feature map: LayerNorm over the channels at each position, as torchvision's
+    ConvNeXt LayerNorm2d (permute to channels-last, F.layer_norm, permute back), eps 1e-6."""
+
+    def __init__(self, channels: int, eps: float = 1e-6) -> None:
+        super().__init__(channels, eps=eps)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.permute(0, 2, 3, 1)
+        x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+
+
+class LayerScale(nn.Module):
+    """`Scale`: a learnable multiplier per channel (ConvNeXt's layer_scale, a (C, 1, 1)
+    parameter; (N,) on a vector), initialised to `init` as torchvision's 1e-6."""
+
+    def __init__(self, channels: int, spatial: bool = True, init: float = 1e-6) -> None:
+        super().__init__()
+        shape = (channels, 1, 1) if spatial else (channels,)
+        self.layer_scale = nn.Parameter(torch.full(shape, init))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.layer_scale * x
+
+
+class StochasticDepth(nn.Module):
+    """`DropPath:p`: in training, each sample's whole tensor is zeroed with probability p and
+    the rest scaled by 1/(1 − p), as torchvision.ops.StochasticDepth(p, "row"); the identity
+    at inference and at p = 0."""
+
+    def __init__(self, p: float) -> None:
+        super().__init__()
+        self.p = p
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        survival = 1.0 - self.p
+        noise = x.new_empty([x.shape[0]] + [1] * (x.ndim - 1)).bernoulli_(survival)
+        if survival > 0.0:
+            noise.div_(survival)
+        return x * noise
