@@ -100,3 +100,52 @@ def test_convt_flops_against_flop_counter(c, f, k, s, p, op, g, h, w) -> None:
     counted = count_flops(net, torch.randn(batch, c, h, w), train=True)
     assert counted.total == report.totals.flops + report.totals.backward_flops
     assert counted.rows[row.name] == 2 * macs + 4 * macs
+
+
+# -- `cnncalc run`'s numpy forward and backward of the new kinds, beyond each kind's example ---
+
+NUMPY_CASES = [
+    ("ConvT:3x3x8/2p1op1", "5x6x4"),
+    ("ConvT:3x5x6/2x3p1x2op1x2g2", "4x5x4"),
+    ("ConvT:3x3x4d2op1/2nb", "4x3x2"),
+    ("ConvT:2x2x3/3d2op2", "3x4x2"),  # OP ≥ S is allowed when below D
+    ("ConvT:4x4x8/2p1g4", "3x3x4"),
+    ("Up:3", "3x4x2"),
+    ("Up:2bilinear", "3x4x2"),
+    ("Up:7x9", "4x3x2"),
+    ("Up:5x4bilinear", "4x6x2"),
+    ("Up:3x2", "7x5x1"),  # a size below the input: nearest picks
+    ("Up:3bilinear", "5x5x1"),
+    ("PS:3", "2x3x18"),
+    ("Crop:3x4", "8x9x2"),
+]
+
+
+@pytest.mark.parametrize(("dsl", "inp"), NUMPY_CASES, ids=[c[0] for c in NUMPY_CASES])
+def test_numpy_forward_and_backward_match_pytorch(dsl, inp) -> None:
+    """forward_np's output and input gradient equal the torch module's (float32 tolerance)."""
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    from cnncalc.dsl import parse
+    from cnncalc.numeric.execute import nchw
+    from cnncalc.numeric.params import Mode
+
+    rng = np.random.default_rng(3)
+    layer = parse(f"In:{inp}-{dsl}").items[0].layer
+    x_shape = cnncalc.analyze(f"In:{inp}-{dsl}").input
+    y_shape = layer.out_shape(x_shape)
+    params = {k: rng.normal(size=p.shape).astype(np.float32)
+              for k, p in layer.params(x_shape).items()}  # fmt: skip
+    x = rng.normal(size=nchw(x_shape, 2)).astype(np.float32)
+    gy = rng.normal(size=nchw(y_shape, 2)).astype(np.float32)
+    y, back = layer.forward_np(x, params, Mode())
+    module = layer.to_torch(x_shape)
+    with torch.no_grad():
+        for name, value in params.items():
+            getattr(module, name).copy_(torch.from_numpy(value))
+    xt = torch.from_numpy(x).requires_grad_()
+    yt = module(xt)
+    (yt * torch.from_numpy(gy)).sum().backward()
+    np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(back(gy), xt.grad.numpy(), rtol=1e-3, atol=1e-5)

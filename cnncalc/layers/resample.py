@@ -9,7 +9,7 @@ the net can be a fraction of a pixel apart from one output to the next.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.ir import Shape
 from cnncalc.layers.base import ArgReader, Columns, LayerBase, ShapeError, Window, fmt_pair
@@ -18,6 +18,8 @@ from cnncalc.messages import msg
 
 if TYPE_CHECKING:
     from torch import nn
+
+    from cnncalc.numeric.params import Mode, Step
 
 
 def _ratio(out: int, n: int) -> float:
@@ -100,6 +102,14 @@ class Up(LayerBase):
             return nn.Upsample(size=self.size, mode=mode)
         return nn.Upsample(scale_factor=self.factor, mode=mode)
 
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """numeric.resample.upsample."""
+        from cnncalc.numeric.resample import upsample
+
+        n = Shape((x.shape[2], x.shape[3], x.shape[1]))
+        y = self.out_shape(n)
+        return upsample(x, (y.h, y.w), self.factor, self.bilinear)
+
 
 @dataclass(frozen=True, slots=True)
 class PS(LayerBase):
@@ -149,6 +159,12 @@ class PS(LayerBase):
         from torch import nn
 
         return nn.PixelShuffle(self.r)
+
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """numeric.resample.pixel_shuffle."""
+        from cnncalc.numeric.resample import pixel_shuffle
+
+        return pixel_shuffle(x, self.r)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,3 +228,10 @@ class Crop(LayerBase):
         from cnncalc.torch.modules import CenterCrop2d
 
         return CenterCrop2d((self.oh, self.ow))
+
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """numeric.resample.center_crop."""
+        from cnncalc.numeric.resample import center_crop
+
+        top, left = self.offsets(Shape((x.shape[2], x.shape[3], x.shape[1])))
+        return center_crop(x, top, left, self.oh, self.ow)

@@ -5,7 +5,7 @@ S times finer, as `nn.ConvTranspose2d` does (U-Net's up-convolutions, the DCGAN 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.ir import Shape
 from cnncalc.layers.base import (
@@ -22,6 +22,8 @@ from cnncalc.messages import msg
 
 if TYPE_CHECKING:
     from torch import nn
+
+    from cnncalc.numeric.params import Mode, Param, Step
 
 AXES = ("H", "W")
 
@@ -211,3 +213,20 @@ class ConvT(WeightLayer):
             groups=self.groups,
             bias=self.bias,
         )
+
+    def params(self, x: Shape) -> dict[str, Param]:
+        """weight C×F/G×Kh×Kw and bias F, drawn from the fans (seed 002)."""
+        from cnncalc.numeric.params import Param
+
+        shape = (x.c, self.filters // self.groups, self.kh, self.kw)
+        w = Param(shape, "weight", self.fan(x))
+        bias = {"bias": Param((self.filters,), "bias", w.fan)} if self.bias else {}
+        return {"weight": w, **bias}
+
+    def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
+        """numeric.resample.conv_transpose2d."""
+        from cnncalc.numeric.resample import conv_transpose2d
+
+        d = (self.dilation, self.dilation)
+        return conv_transpose2d(x, p["weight"], p.get("bias"), self.stride, self.pad,
+                                self.out_pad, d, self.groups)  # fmt: skip
