@@ -17,7 +17,8 @@ from cnncalc.analysis import Report
 from cnncalc.api import analyze
 from cnncalc.errors import CnnCalcError, DslError, SpecFileError, shorten
 from cnncalc.ir import Shape
-from cnncalc.settings import LATENCY, METRICS, resolve
+from cnncalc.roofline import budget_ms
+from cnncalc.settings import LATENCY, METRICS, ROOFLINE, resolve
 from cnncalc.specs import (
     Limit,
     Spec,
@@ -227,6 +228,10 @@ def evaluate(
                 verdicts.append(judge(limit, got))
             else:
                 verdicts.append(judge(limit, None, got or "not measured"))
+        elif limit.key == ROOFLINE:  # issue 13: static, on the preset's datasheet
+            floor = budget_ms(report, limit.device or "")
+            ok = isinstance(floor, float)
+            verdicts.append(judge(limit, floor) if ok else judge(limit, None, str(floor)))
         else:
             verdicts.append(judge(limit, getattr(report.totals, METRICS[limit.key].field)))
     at = resolve(spec)

@@ -98,6 +98,7 @@ METRICS = {
 }
 BUDGET_KEYS = {key: metric.unit for key, metric in METRICS.items()}  # key → unit
 LATENCY = "latency_ms"  # the measured budget: a table of device = milliseconds
+ROOFLINE = "roofline_ms"  # issue 13: a table of device preset = milliseconds of roofline time
 
 
 class CnnCalcTypeError(CnnCalcError, TypeError):

@@ -19,7 +19,7 @@ from cnncalc.dsl import parse, parse_shape
 from cnncalc.errors import CnnCalcError, DslError, SpecFileError, did_you_mean, shorten
 from cnncalc.ir import Net, Shape
 from cnncalc.messages import msg
-from cnncalc.settings import BUDGET_KEYS, PROFILE_KEYS, check_setting, is_device
+from cnncalc.settings import BUDGET_KEYS, PROFILE_KEYS, ROOFLINE, check_setting, is_device
 from cnncalc.spec_text import Failer, Lines, parse_toml, read_text
 from cnncalc.units import UnitError, parse_quantity
 
@@ -213,8 +213,11 @@ def _budget(table: Any, fail: Failer) -> tuple[Limit, ...]:
                     raise fail(problem, "budget.latency_ms", device)
                 limits.append(_limit(key, ms, "ms", fail, "budget.latency_ms", device))
             continue
+        if key == ROOFLINE:  # issue 13: preset = ms, checked statically
+            limits += _roofline_limits(value, fail)
+            continue
         if key not in BUDGET_KEYS:
-            known = (*BUDGET_KEYS, "latency_ms")
+            known = (*BUDGET_KEYS, "latency_ms", ROOFLINE)
             hint = did_you_mean(key, known)
             problem = msg("specs.unknown_budget_key", key=key, hint=hint, keys=", ".join(known))
             raise fail(problem, "budget", key)
@@ -222,12 +225,27 @@ def _budget(table: Any, fail: Failer) -> tuple[Limit, ...]:
     return tuple(limits)
 
 
+def _roofline_limits(value: Any, fail: Failer) -> list[Limit]:
+    """[budget.roofline_ms]: device preset = milliseconds (cnncalc/devices.py names them)."""
+    from cnncalc.devices import find
+
+    table = f"budget.{ROOFLINE}"
+    if not isinstance(value, dict):
+        raise fail(msg("roofline.budget_table"), "budget", ROOFLINE)
+    for preset in value:
+        try:
+            find(preset)
+        except CnnCalcError as exc:
+            raise fail(str(exc), table, preset) from None
+    return [_limit(ROOFLINE, ms, "ms", fail, table, preset) for preset, ms in value.items()]
+
+
 def _limit(key: str, value: Any, unit: str, fail: Failer, table: str, at: str) -> Limit:
     try:
         limit = parse_quantity(value, unit)
     except UnitError as exc:
         raise fail(msg("specs.budget_value", at=at, problem=exc), table, at) from None
-    device = at if table.endswith("latency_ms") else None
+    device = at if table.endswith(("latency_ms", ROOFLINE)) else None
     return Limit(key, limit, unit, fail.lines.of(table, at), device)
 
 

@@ -58,6 +58,10 @@ RENDERERS: dict[str, dict[str, Way]] = {
         "table": Way("as_run:render_text", "as_run:render_table"),
         "json": Way("as_run:render_json"),
     },
+    "roofline": {  # issue 13
+        "table": Way("as_roofline:render_text", "as_roofline:render_table"),
+        "json": Way("as_roofline:render_json"),
+    },
 }
 # What a CI format writes on stdout when the input is bad, so that CI reads the failure in
 # its own terms too (the message still goes to stderr).
