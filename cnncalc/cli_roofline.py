@@ -44,18 +44,14 @@ def roofline(
     ] = None,
     dtype: Annotated[Dtype | None, typer.Option(help=msg("roofline.help_dtype"))] = None,
     mode: Annotated[RoofMode, typer.Option(help=msg("roofline.help_mode"))] = RoofMode.infer,
-    threads: Annotated[
-        int | None, typer.Option(min=1, help=msg("roofline.help_threads"))
-    ] = None,
+    threads: Annotated[int | None, typer.Option(min=1, help=msg("roofline.help_threads"))] = None,
     min_time: Annotated[
         float | None, typer.Option("--min-time", min=0.001, help=msg("roofline.help_min_time"))
     ] = None,
     remeasure: Annotated[
         bool, typer.Option("--remeasure", help=msg("roofline.help_remeasure"))
     ] = False,
-    plot: Annotated[
-        str | None, typer.Option("--plot", help=msg("roofline.help_plot"))
-    ] = None,
+    plot: Annotated[str | None, typer.Option("--plot", help=msg("roofline.help_plot"))] = None,
     input: Input = None,
     format: Annotated[RoofFormat, FORMAT] = RoofFormat.table,
     quiet: Quiet = False,

@@ -75,7 +75,9 @@ class RoofRow:
         """'compute' or 'memory': which roof limits the row; 'none' when it does no work."""
         if not self.flops and not self.bytes:
             return "none"
-        return "compute" if self.flops / peaks.peak_flops > self.bytes / peaks.bandwidth else "memory"
+        return (
+            "compute" if self.flops / peaks.peak_flops > self.bytes / peaks.bandwidth else "memory"
+        )
 
     @property
     def efficiency(self) -> float | None:

@@ -406,7 +406,7 @@ MESSAGES: dict[str, str] = {
     "roofline.help_min_time": "Seconds of timed passes for the per-row times (default 1.0).",
     "roofline.help_remeasure": "Measure the device's peaks again instead of reading the cache.",
     "roofline.help_plot": "Also draw the roofline to FILE.svg or FILE.png (needs matplotlib:"
-    " pip install \"cnncalc[plot]\").",
+    ' pip install "cnncalc[plot]").',
     "roofline.plot_written": "roofline plot written to {path}",
     "roofline.budget_table": "'roofline_ms' must be a table of device preset = milliseconds,"
     " e.g. [budget.roofline_ms] h200 = 0.5",
@@ -433,7 +433,7 @@ MESSAGES: dict[str, str] = {
     "roofline.d_measured_now": "measured now, cached in {path}",
     "roofline.d_cache_failed": "measured now; not cached ({why})",
     "roofline.plot_missing": "--plot needs matplotlib, which is not installed: pip install"
-    " \"cnncalc[plot]\" (or pip install matplotlib)",
+    ' "cnncalc[plot]" (or pip install matplotlib)',
     "roofline.plot_suffix": "--plot writes .svg or .png, not '{path}'",
     "roofline.plot_is_spec": "--plot {path} is the spec file itself: name another file for the"
     " plot (nothing was written)",

@@ -405,7 +405,7 @@ MESSAGES: dict[str, str] = {
     "roofline.help_min_time": "행별 시간을 잴 때 측정할 초 (기본값 1.0).",
     "roofline.help_remeasure": "캐시를 읽지 않고 장치의 최대치를 다시 측정합니다.",
     "roofline.help_plot": "roofline을 FILE.svg 또는 FILE.png로도 그립니다 (matplotlib 필요:"
-    " pip install \"cnncalc[plot]\").",
+    ' pip install "cnncalc[plot]").',
     "roofline.plot_written": "roofline 그림을 {path}에 썼습니다",
     "roofline.budget_table": "'roofline_ms'는 장치 프리셋 = 밀리초의 표여야 합니다."
     " 예: [budget.roofline_ms] h200 = 0.5",
@@ -431,12 +431,11 @@ MESSAGES: dict[str, str] = {
     "roofline.d_measured_now": "지금 측정하여 {path}에 캐시함",
     "roofline.d_cache_failed": "지금 측정함; 캐시하지 못함 ({why})",
     "roofline.plot_missing": "--plot에는 matplotlib이 필요한데 설치되어 있지 않습니다: pip"
-    " install \"cnncalc[plot]\" (또는 pip install matplotlib)",
+    ' install "cnncalc[plot]" (또는 pip install matplotlib)',
     "roofline.plot_suffix": "--plot은 .svg나 .png를 씁니다. '{path}'는 아닙니다",
     "roofline.plot_is_spec": "--plot {path}는 스펙 파일 자체입니다: 그림에는 다른 파일 이름을"
     " 주세요 (아무것도 쓰지 않았습니다)",
-    "roofline.plot_is_dir": "--plot {path}는 디렉터리입니다: roofline.svg 같은 파일 이름을"
-    " 주세요",
+    "roofline.plot_is_dir": "--plot {path}는 디렉터리입니다: roofline.svg 같은 파일 이름을 주세요",
     "roofline.plot_failed": "그림을 {path}에 쓸 수 없습니다: {why}",
     "roofline.plot_title": "{name}{device}의 roofline ({dtype}, 배치 {batch})",
     "roofline.plot_x": "연산 강도 (옮긴 바이트당 FLOPs)",

@@ -85,8 +85,12 @@ def summary(r: Roofline) -> list[tuple[str, str]]:
     ]  # fmt: skip
     if r.measured_ms is not None:
         eff = _ratio(r.roofline_ms / r.measured_ms) if r.measured_ms > 0 else ""
-        out.append((msg("roofline.label_measured"), msg("roofline.measured_value",
-                                                        ms=duration(r.measured_ms), eff=eff)))
+        out.append(
+            (
+                msg("roofline.label_measured"),
+                msg("roofline.measured_value", ms=duration(r.measured_ms), eff=eff),
+            )
+        )
     out.append((msg("roofline.label_method"), p.method))
     out += list(r.details)
     for row in r.rows:

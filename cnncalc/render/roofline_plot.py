@@ -131,7 +131,11 @@ def save(roof: Roofline, path: str) -> None:
         ax.text(0.01, 0.98, msg("roofline.plot_no_flops", n=skipped), transform=ax.transAxes,
                 fontsize=8, color=OTHER_COLOUR, va="top", wrap=True)  # fmt: skip
     try:
-        fig.savefig(path, format=Path(path).suffix.lower()[1:], dpi=120,
-                    metadata={"Date": None} if path.lower().endswith(".svg") else None)
+        fig.savefig(
+            path,
+            format=Path(path).suffix.lower()[1:],
+            dpi=120,
+            metadata={"Date": None} if path.lower().endswith(".svg") else None,
+        )
     except (OSError, ValueError) as exc:
         raise CnnCalcError(msg("roofline.plot_failed", path=path, why=exc)) from None

@@ -134,7 +134,7 @@ def _matmul_peak(dev: Any, tdtype: Any, threads: int) -> tuple[list[float], floa
     """Timed runs of an n×n matmul (FLOP/s each), torch.utils.benchmark's median FLOP/s for
     the same matmul and thread count, and n."""
     import torch
-    import torch.utils.benchmark as benchmark
+    from torch.utils import benchmark
 
     n = MATMUL_N[dev.type]
     a = torch.randn(n, n, device=dev, dtype=tdtype)
@@ -185,7 +185,7 @@ def _details(m: Measured, dtype: str, threads: int, where: str) -> tuple[tuple[s
     from cnncalc.render.as_roofline import rate
     from cnncalc.units import nbytes
 
-    g = lambda x: rate(x, "FLOP/s")  # noqa: E731
+    g = lambda x: rate(x, "FLOP/s")
     return (
         (msg("roofline.d_flops"), msg("roofline.d_flops_text", peak=g(m.peak_flops), n=m.matmul_n,
                                       dtype=dtype, runs=m.runs, median=g(m.flops_median),
@@ -203,7 +203,12 @@ def _details(m: Measured, dtype: str, threads: int, where: str) -> tuple[tuple[s
 
 
 def device_peaks(
-    dev: Any, device_name: str, dtype: str, threads: int, *, remeasure: bool = False,
+    dev: Any,
+    device_name: str,
+    dtype: str,
+    threads: int,
+    *,
+    remeasure: bool = False,
     path: Path | None = None,
 ) -> tuple[Peaks, Measured, tuple[tuple[str, str], ...]]:
     """The device's peaks from the cache, else measured now and cached."""
@@ -218,8 +223,11 @@ def device_peaks(
     else:
         m = measure_peaks(dev, dtype, threads)
         failed = write_cache(path, key, m)
-        when = msg("roofline.d_cache_failed", why=failed) if failed else msg(
-            "roofline.d_measured_now", path=str(path))
+        when = (
+            msg("roofline.d_cache_failed", why=failed)
+            if failed
+            else msg("roofline.d_measured_now", path=str(path))
+        )
     method = msg("roofline.method_measured", name=device_name, n=m.matmul_n, dtype=dtype)
     peaks = Peaks(str(dev), m.peak_flops, m.bandwidth, method, measured=True)
     return peaks, m, _details(m, dtype, threads, when)
@@ -230,8 +238,15 @@ def _utc(t: float) -> str:
 
 
 def measured_roofline(
-    spec: Spec, report: Report, *, device: str, mode: str = "infer", threads: int | None = None,
-    min_time: float | None = None, remeasure: bool = False, input: str | None = None,
+    spec: Spec,
+    report: Report,
+    *,
+    device: str,
+    mode: str = "infer",
+    threads: int | None = None,
+    min_time: float | None = None,
+    remeasure: bool = False,
+    input: str | None = None,
 ) -> Roofline:
     """The roofline on the measured peaks of `device`, every row timed as `profile
     --per-layer` times it (forward passes: infer mode only)."""
