@@ -216,7 +216,10 @@ def test_plot_refuses_the_spec_file_and_keeps_it(cli, user_error, tmp_path: Path
     user_error(cli("roofline", str(path), "--preset", "h200", "--plot", str(same)), "spec file")
     assert path.read_bytes() == before
     user_error(cli("roofline", str(path), "--preset", "h200", "--plot", str(path)), "svg")
-    assert path.read_bytes() == before
+    user_error(cli("roofline", str(path), "--preset", "h200", "--plot", str(tmp_path)), "svg")
+    missing = tmp_path / "no" / "such" / "roof.svg"
+    user_error(cli("roofline", str(path), "--preset", "h200", "--plot", str(missing)), "directory")
+    assert path.read_bytes() == before and not missing.parent.exists()
 
 
 def test_plot_without_matplotlib_says_how_to_install(

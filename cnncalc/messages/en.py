@@ -446,8 +446,8 @@ MESSAGES: dict[str, str] = {
     "roofline.plot_weight_rows": "weight layers (Conv, FC)",
     "roofline.plot_other_rows": "other rows",
     "roofline.plot_measured": "measured (achieved FLOP/s)",
-    "roofline.plot_no_flops": "{n} rows without FLOPs (element-wise: activations, pooling,"
-    " softmax) sit at intensity 0 and are not drawn",
+    "roofline.plot_no_flops": "{n} rows without FLOPs (element-wise) not drawn",
+    "roofline.plot_no_dir": "--plot {path}: its directory does not exist",
     # end roofline
     # --- the CI gate: structural diff, --base, growth (issue 15) ---------------------------
     # end gate

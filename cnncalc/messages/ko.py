@@ -444,8 +444,8 @@ MESSAGES: dict[str, str] = {
     "roofline.plot_weight_rows": "가중치 층 (Conv, FC)",
     "roofline.plot_other_rows": "다른 행",
     "roofline.plot_measured": "측정값 (달성한 FLOP/s)",
-    "roofline.plot_no_flops": "FLOPs가 없는 행 {n}개 (원소별 연산: 활성화, 풀링, 소프트맥스)는"
-    " 강도 0이라 그리지 않았습니다",
+    "roofline.plot_no_flops": "FLOPs가 없는 행 {n}개 (원소별 연산)는 그리지 않음",
+    "roofline.plot_no_dir": "--plot {path}: 그 디렉터리가 없습니다",
     # end roofline
     # --- the CI gate: structural diff, --base, growth (issue 15) ---------------------------
     # end gate

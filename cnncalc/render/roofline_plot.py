@@ -7,6 +7,7 @@ user did not name, nor the spec file itself, is ever written.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,8 @@ def check_target(path: str, spec: str) -> None:
         raise CnnCalcError(msg("roofline.plot_suffix", path=path))
     if target.is_dir():
         raise CnnCalcError(msg("roofline.plot_is_dir", path=path))
+    if not target.absolute().parent.is_dir():
+        raise CnnCalcError(msg("roofline.plot_no_dir", path=path))
     if any(_same(target, s) for s in _spec_files(spec)):
         raise CnnCalcError(msg("roofline.plot_is_spec", path=path))
     try:
@@ -67,8 +70,8 @@ def _draw_roof(ax: Any, roof: Roofline, lo: float, hi: float) -> None:
     ax.plot([lo, p.ridge, hi], [lo * p.bandwidth, p.peak_flops, p.peak_flops],
             color=ROOF_COLOUR, linewidth=2, zorder=2)  # fmt: skip
     ax.axvline(p.ridge, color=ROOF_COLOUR, linestyle=":", linewidth=1, zorder=1)
-    ax.annotate(msg("roofline.plot_ridge", ridge=f"{p.ridge:.3g}"), (p.ridge, p.peak_flops),
-                xytext=(6, 8), textcoords="offset points", fontsize=9)  # fmt: skip
+    ax.text(p.ridge, 0.03, " " + msg("roofline.plot_ridge", ridge=f"{p.ridge:.3g}"),
+            transform=ax.get_xaxis_transform(), rotation=90, fontsize=9, va="bottom")  # fmt: skip
     from cnncalc.render.as_roofline import rate
 
     ax.annotate(rate(p.peak_flops, "FLOP/s"), (hi, p.peak_flops), xytext=(-6, 6),
@@ -78,33 +81,42 @@ def _draw_roof(ax: Any, roof: Roofline, lo: float, hi: float) -> None:
 
 
 def _draw_rows(ax: Any, roof: Roofline) -> int:
-    """Every row with FLOPs as a labelled point on the roof (hollow when measured, the
-    measured FLOP/s filled below it); returns how many rows have no FLOPs to draw."""
+    """Every row with FLOPs as a point on the roof (hollow when measured, the measured FLOP/s
+    as a diamond below it), rows at the same spot labelled together; returns how many rows
+    have no FLOPs to draw."""
     p = roof.peaks
     skipped = 0
-    seen = {"w": False, "o": False, "m": False}
-    for i, r in enumerate(roof.rows):
+    seen: set[str] = set()
+    spots: dict[tuple[float, float], list[str]] = {}  # rounded log position → row names
+    where: dict[tuple[float, float], tuple[float, float, str]] = {}
+    for r in roof.rows:
         x = r.intensity
         if not x or not r.flops:
             skipped += not r.block
             continue
         colour = WEIGHT_COLOUR if r.weighted else OTHER_COLOUR
-        key = "w" if r.weighted else "o"
-        label = msg("roofline.plot_weight_rows" if r.weighted else "roofline.plot_other_rows")
+        key = "roofline.plot_weight_rows" if r.weighted else "roofline.plot_other_rows"
         y = min(p.peak_flops, x * p.bandwidth)
         ax.scatter([x], [y], s=60 if r.weighted else 30, color=colour, zorder=4,
-                   label=None if seen[key] else label,
+                   label=None if key in seen else msg(key),
                    facecolors="none" if r.measured_ms else colour)  # fmt: skip
-        seen[key] = True
+        seen.add(key)
         if r.measured_ms:
             got = r.flops / (r.measured_ms / 1e3)
+            mkey = "roofline.plot_measured"
             ax.scatter([x], [got], s=40, color=MEASURED_COLOUR, marker="D", zorder=5,
-                       label=None if seen["m"] else msg("roofline.plot_measured"))  # fmt: skip
+                       label=None if mkey in seen else msg(mkey))  # fmt: skip
             ax.plot([x, x], [got, y], color=MEASURED_COLOUR, linewidth=0.8, zorder=3)
-            seen["m"] = True
+            seen.add(mkey)
             y = got
-        ax.annotate(r.name, (x, y), xytext=(5, -12 if i % 2 else 5), textcoords="offset points",
-                    fontsize=8, color=colour)  # fmt: skip
+        spot = (round(math.log10(x), 1), round(math.log10(y), 1))
+        spots.setdefault(spot, []).append(r.name)
+        where.setdefault(spot, (x, y, colour))
+    for n, (spot, names) in enumerate(spots.items()):
+        x, y, colour = where[spot]
+        text = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
+        ax.annotate(text, (x, y), xytext=(6, (-14, 6, -24, 16)[n % 4]), textcoords="offset points",
+                    fontsize=7, color=colour)  # fmt: skip
     return skipped
 
 
@@ -120,16 +132,17 @@ def save(roof: Roofline, path: str) -> None:
     _draw_roof(ax, roof, lo, hi)
     skipped = _draw_rows(ax, roof)
     ax.set_xlim(lo, hi)
+    bottom = ax.get_ylim()[0]
+    ax.set_ylim(bottom, roof.peaks.peak_flops * 4)  # room above the roof for the labels
     ax.set_xlabel(msg("roofline.plot_x"))
     ax.set_ylabel(msg("roofline.plot_y"))
     name = f"{roof.name} — " if roof.name else ""
     ax.set_title(msg("roofline.plot_title", name=name, device=roof.peaks.name, dtype=roof.dtype,
                      batch=roof.batch))  # fmt: skip
     ax.grid(True, which="major", linewidth=0.4, alpha=0.5)
+    if skipped:  # said in the legend, where it cannot cover a point
+        ax.plot([], [], " ", label=msg("roofline.plot_no_flops", n=skipped))
     ax.legend(loc="lower right", fontsize=8)
-    if skipped:
-        ax.text(0.01, 0.98, msg("roofline.plot_no_flops", n=skipped), transform=ax.transAxes,
-                fontsize=8, color=OTHER_COLOUR, va="top", wrap=True)  # fmt: skip
     try:
         fig.savefig(
             path,
