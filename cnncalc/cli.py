@@ -435,6 +435,8 @@ def main() -> None:
 
 # Commands kept in modules of their own (so that cli.py stays short, issue 16) register on
 # `app` when imported here, once `app` and `command` exist. One import line per module:
-from cnncalc import cli_run  # noqa: F401  (cnncalc run, issue 12)
-from cnncalc import cli_roofline  # noqa: F401  (cnncalc roofline, issue 13)
+from cnncalc import (
+    cli_roofline,  # noqa: F401  (cnncalc roofline, issue 13)
+    cli_run,  # noqa: F401  (cnncalc run, issue 12)
+)
 # end of command modules
