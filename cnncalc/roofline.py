@@ -140,8 +140,11 @@ def given_peaks(
 
 
 def _moves_nothing(row: Row) -> bool:
-    """A view or the identity: no FLOPs, no element-wise work, no weights."""
-    return not row.flops and not row.other_ops and not row.weights and not row.block
+    """A view or the identity: no FLOPs, no element-wise work, no weights and no new tensor
+    (Up, PS and Crop do no arithmetic but write a new tensor, so they move bytes)."""
+    if row.block or row.flops or row.other_ops or row.weights:
+        return False
+    return not row.activation_bytes
 
 
 def _forward_elems(row: Row, batch: int) -> int | None:

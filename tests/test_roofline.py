@@ -71,6 +71,9 @@ def test_a_view_moves_nothing_and_a_residual_add_reads_both_summands() -> None:
     rows = _roof(net="In:8x8x4-Flatten-FC:3", batch=1)
     assert (rows["Flatten:0"].bytes, rows["Flatten:0"].roofline_ms) == (0, 0.0)
     assert rows["Flatten:0"].bound(PEAKS) == "none"
+    # Up writes a new tensor four times its input (nearest neighbour: no arithmetic)
+    rows = _roof(net="In:8x8x4-Up:2", batch=1)
+    assert rows["Up:0"].bytes == (8 * 8 * 4 + 16 * 16 * 4) * 4
     rows = _roof(net="In:8x8x4-Res(Conv:3x3x4p1)", batch=1)
     assert rows["Res:1"].bytes == 3 * 8 * 8 * 4 * 4  # two summands read, one sum written
 
@@ -298,6 +301,10 @@ def test_a_cache_entry_with_a_bad_rate_is_measured_again(monkeypatch, tmp_path: 
     path = tmp_path / "peaks.json"
     key = measured.cache_key("cpu", "c", "fp32", 1, torch.__version__)
     measured.write_cache(path, key, _fake(peak=-1.0))
+    assert measured.read_cache(path, key) is None
+    entry = json.loads(path.read_text())
+    entry["entries"][key] = {**entry["entries"][key], "peak_flops": 1.0, "cache_bytes": "32M"}
+    path.write_text(json.dumps(entry))
     assert measured.read_cache(path, key) is None
     measured.write_cache(path, key, _fake())
     assert measured.read_cache(path, key) == _fake()

@@ -61,9 +61,17 @@ class Measured:
     measured_at: float
 
     def valid(self) -> bool:
-        """All rates positive and finite (a cache entry that is not is measured again)."""
-        rates = (self.peak_flops, self.bandwidth, self.reference_flops)
-        return all(isinstance(x, (int, float)) and math.isfinite(x) and x > 0 for x in rates)
+        """Every figure a positive finite number (the cache size may be unknown): a cache
+        entry that is not is measured again, never shown."""
+        from dataclasses import astuple
+
+        figures = list(astuple(self))
+        if self.cache_bytes is None:
+            figures.remove(None)
+        return all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+            and x >= 0 for x in figures
+        ) and min(self.peak_flops, self.bandwidth, self.reference_flops) > 0  # fmt: skip
 
 
 def cache_path() -> Path:
