@@ -14,6 +14,7 @@ from cnncalc.figures import MAX_JUMP, Rf, Row, Totals
 from cnncalc.ir import Block, Item, Net, Node, Shape, Span
 from cnncalc.layers import LayerBase, ShapeError
 from cnncalc.layers.base import Columns
+from cnncalc.messages import msg
 from cnncalc.settings import (  # noqa: F401  (PROFILE_DTYPES: re-exported)
     DTYPE_BYTES,
     OPTIMIZER_STATES,
@@ -143,7 +144,7 @@ class _Walk:
         """The row's name: its label, or Kind:number made unique with a letter suffix."""
         if label is not None:
             if label in self.names:
-                raise self.error(f"label '{label}' is used twice; labels name rows uniquely", span)
+                raise self.error(msg("analysis.label_twice", label=label), span)
             self.names.add(label)
             return label
         suffix = self.next_suffix.get(base, ord("a"))
@@ -189,10 +190,11 @@ def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: in
     try:
         y = layer.out_shape(x)
     except ShapeError as exc:
-        raise w.error(f"{name}: {exc} (input {x})", node.span) from None
+        raise w.error(msg("analysis.shape_error", name=name, problem=exc, input=x),
+                      node.span) from None  # fmt: skip
     notes = tuple(layer.warnings(x))
     if notes and w.strict:
-        raise w.error(f"{name}: {notes[0]} (--strict)", node.span)
+        raise w.error(msg("analysis.strict", name=name, problem=notes[0]), node.span)
     weights = layer.weights(x)
     w.param_tensors += layer.parameter_tensors(x)
     w.buffer_fixed += layer.buffer_fixed_bytes(x)
@@ -204,11 +206,7 @@ def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: in
         _save(w, layer, x, y, flow.tid, tid)
     rf = flow.rf.through(layer.window(x))
     if max(rf.jump) > MAX_JUMP:
-        raise w.error(
-            f"{name}: the product of strides passes 10^18, cnncalc's limit for the receptive"
-            " field; strides larger than the feature map do nothing",
-            node.span,
-        )
+        raise w.error(msg("analysis.jump_limit", name=name), node.span)
     allocates = not (layer.INPLACE or alias)
     out_bytes = w.bytes_of(y) if allocates else 0
     live = flow.live
@@ -336,10 +334,7 @@ def analyze_net(
     _check_settings(dtype, optimizer, batch)
     x = input or net.input
     if x is None:
-        raise CnnCalcError(
-            "no input shape: start the spec with In:HxWxC (e.g. In:224x224x3-…) or pass"
-            " --input 224x224x3"
-        )
+        raise CnnCalcError(msg("analysis.no_input"))
     elem = DTYPE_BYTES[dtype]
     w = _Walk(net.src, batch, elem, strict)
     in_bytes = x.numel * batch * elem
@@ -365,13 +360,13 @@ def analyze_net(
 def _check_settings(dtype: str, optimizer: str, batch: int) -> None:
     """Refuse an unknown dtype or optimizer and a batch that is no positive whole number."""
     if dtype not in DTYPE_BYTES:
-        raise CnnCalcError(f"unknown dtype '{dtype}'; expected one of {', '.join(DTYPE_BYTES)}")
+        choices = ", ".join(DTYPE_BYTES)
+        raise CnnCalcError(msg("analysis.unknown_dtype", dtype=dtype, choices=choices))
     if optimizer not in OPTIMIZER_STATES:
-        raise CnnCalcError(
-            f"unknown optimizer '{optimizer}'; expected one of {', '.join(OPTIMIZER_STATES)}"
-        )
+        choices = ", ".join(OPTIMIZER_STATES)
+        raise CnnCalcError(msg("analysis.unknown_optimizer", optimizer=optimizer, choices=choices))
     if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
-        raise CnnCalcError(f"batch must be a whole number of at least 1, got {batch!r}")
+        raise CnnCalcError(msg("analysis.batch", batch=repr(batch)))
 
 
 def _totals(w: _Walk, rows: tuple[Row, ...], out: _Flow, optimizer: str, in_bytes: int) -> Totals:

@@ -13,6 +13,7 @@ from cnncalc.analysis import Report, analyze_net
 from cnncalc.dsl import parse_shape
 from cnncalc.errors import DslError
 from cnncalc.ir import Shape
+from cnncalc.messages import msg
 from cnncalc.settings import (  # noqa: F401  (the errors are re-exported: the API's names)
     MAX_BATCH,
     CnnCalcTypeError,
@@ -39,24 +40,21 @@ def as_shape(value: str | Shape | tuple[int, ...] | list[int] | None) -> Shape |
         return parse_shape(value)
     if not isinstance(value, (tuple, list)):
         raise CnnCalcTypeError(
-            f"input must be text like '224x224x3', a tuple (H, W, C) or (N,), or None;"
-            f" got {value!r} ({_type_name(value)})"
+            msg("analysis.api.input_type", value=repr(value), type=_type_name(value))
         )
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        raise CnnCalcTypeError(
-            f"input dimensions must be whole numbers (int), got {tuple(value)!r}"
-        )
+        raise CnnCalcTypeError(msg("analysis.api.input_whole", value=repr(tuple(value))))
     if len(value) not in (1, 3):
         raise CnnCalcValueError(
-            f"input must have 3 dimensions (H, W, C) or 1 (N,), got {len(value)}:"
-            f" {tuple(value)!r}; example: (224, 224, 3)"
+            msg("analysis.api.input_rank", rank=len(value), value=repr(tuple(value)))
         )
     if min(value) < 1:
-        raise CnnCalcValueError(f"input dimensions must be at least 1, got {tuple(value)!r}")
+        raise CnnCalcValueError(msg("analysis.api.input_positive", value=repr(tuple(value))))
     try:  # the same checks as text (limits, channel-first), with the tuple in the message
         return parse_shape("x".join(str(v) for v in value))
     except DslError as exc:
-        raise CnnCalcValueError(f"input {tuple(value)!r}: {exc.msg}") from None
+        problem = msg("analysis.api.input_problem", value=repr(tuple(value)), problem=exc.msg)
+        raise CnnCalcValueError(problem) from None
 
 
 def load(spec: str | Path | Spec, input: str | Shape | tuple[int, ...] | None = None) -> Spec:
@@ -72,10 +70,7 @@ def load(spec: str | Path | Spec, input: str | Shape | tuple[int, ...] | None = 
             " reads one; give analyze the net as DSL text ('In:32x32x3-Conv:3x3x16p1-ReLU-FC:10'),"
             " a built-in name ('alexnet'), a .toml spec file path or a Spec"
         )
-    raise CnnCalcTypeError(
-        "a spec must be DSL text, a built-in name, a .toml path (str or Path) or a Spec;"
-        f" got {_type_name(spec)}"
-    )
+    raise CnnCalcTypeError(msg("analysis.api.spec_type", type=_type_name(spec)))
 
 
 def analyze(
@@ -93,7 +88,7 @@ def analyze(
     shape = as_shape(input) or resolved.input
     at = resolve(resolved, batch=batch, dtype=dtype, optimizer=optimizer)
     if not isinstance(strict, bool):
-        raise CnnCalcTypeError(f"strict must be True or False, got {strict!r}")
+        raise CnnCalcTypeError(msg("analysis.api.strict", value=repr(strict)))
     try:
         return analyze_net(
             resolved.net,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from cnncalc.analysis import analyze_net
 from cnncalc.errors import CnnCalcError
 from cnncalc.ir import Shape
+from cnncalc.messages import msg
 from cnncalc.settings import SORTS
 from cnncalc.specs import builtin_dir, builtin_names, load_spec
 
@@ -37,7 +38,7 @@ def catalog(sort: str = "family") -> list[Entry]:
     first, families in order of their smallest member's MACs; `macs`, `weights` and `name` sort
     by that alone."""
     if sort not in SORTS:
-        raise CnnCalcError(f"unknown sort '{sort}'; expected one of {', '.join(SORTS)}")
+        raise CnnCalcError(msg("analysis.unknown_sort", sort=sort, choices=", ".join(SORTS)))
     entries = []
     for name in builtin_names():
         spec = load_spec(builtin_dir() / f"{name}.toml")

@@ -12,6 +12,7 @@ from typing import Any
 
 from cnncalc.comments import uncommented
 from cnncalc.errors import SpecFileError
+from cnncalc.messages import msg
 from cnncalc.units import exact, nbytes
 
 
@@ -40,13 +41,13 @@ def unquoted_hint(text: str, line: int | None) -> str:
         return ""
     near = [uncommented(rows[line - 1]), uncommented(rows[line - 2]) if line > 1 else ""]
     if any(r.count("{") > r.count("}") for r in near):  # TOML 1.0: an inline table is one line
-        return "; an inline table { … } must be on one line: write a [table] instead"
+        return msg("specs.file.inline_table")
     if "=" not in rows[line - 1]:
         return ""
     key, _, value = rows[line - 1].partition("=")
     value = uncommented(value).strip()
     if value[:1].isdigit() and any(c.isalpha() for c in value):
-        return f'; a number with a unit is a string: {key.strip()} = "{value}"'
+        return msg("specs.file.unit_is_string", key=key.strip(), value=value)
     return ""
 
 
@@ -223,29 +224,30 @@ def read_text(path: Path, shown: str) -> str:
     try:
         info = path.stat()
         if stat.S_ISDIR(info.st_mode):
-            raise SpecFileError("is a directory, not a spec file", shown)
+            raise SpecFileError(msg("specs.file.directory"), shown)
         if not stat.S_ISREG(info.st_mode):
-            raise SpecFileError("is not a regular file (a device, pipe or socket)", shown)
+            raise SpecFileError(msg("specs.file.not_regular"), shown)
         if info.st_size > MAX_SPEC_BYTES:
             raise SpecFileError(_too_big(info.st_size), shown)
         with path.open("rb") as handle:
             data = handle.read(MAX_SPEC_BYTES + 1)  # the file may grow after stat
     except OSError as exc:
-        raise SpecFileError(f"cannot read the spec file: {exc.strerror or exc}", shown) from None
+        reason = exc.strerror or exc
+        raise SpecFileError(msg("specs.file.cannot_read", reason=reason), shown) from None
     except ValueError as exc:  # a NUL in the path
-        raise SpecFileError(f"cannot read the spec file: {exc}", shown) from None
+        raise SpecFileError(msg("specs.file.cannot_read", reason=exc), shown) from None
     if len(data) > MAX_SPEC_BYTES:
         raise SpecFileError(_too_big(len(data)), shown)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise SpecFileError("the spec file is not UTF-8 text", shown, line) from None
+        raise SpecFileError(msg("specs.file.not_utf8"), shown, line) from None
 
 
 def _too_big(size: int) -> str:
-    return (f"the spec file is {nbytes(size)} ({exact(size)} B); a spec file may be at most"
-            f" {nbytes(MAX_SPEC_BYTES)} ({exact(MAX_SPEC_BYTES)} B)")  # fmt: skip
+    return msg("specs.file.too_big", size=nbytes(size), exact=exact(size),
+               most=nbytes(MAX_SPEC_BYTES), most_exact=exact(MAX_SPEC_BYTES))  # fmt: skip
 
 
 def parse_toml(text: str, shown: str) -> dict[str, Any]:
@@ -256,10 +258,9 @@ def parse_toml(text: str, shown: str) -> dict[str, Any]:
         digits = re.search(r"[0-9_]{4000,}", text)
         if "integer string conversion" in str(exc) and digits:
             raise SpecFileError(
-                f"invalid TOML: a number of {len(digits.group()):,} digits, past what Python"
-                " reads (4,300); no budget needs more than a few", shown,
+                msg("specs.file.too_many_digits", digits=f"{len(digits.group()):,}"), shown,
                 text.count("\n", 0, digits.start()) + 1) from None  # fmt: skip
-        msg = str(exc).split(" (at line")[0]
+        problem = str(exc).split(" (at line")[0]
         line = toml_error_line(exc)
-        raise SpecFileError(f"invalid TOML: {msg}{unquoted_hint(text, line)}", shown,
-                            line) from None  # fmt: skip
+        raise SpecFileError(msg("specs.file.invalid_toml", problem=problem,
+                                hint=unquoted_hint(text, line)), shown, line) from None  # fmt: skip

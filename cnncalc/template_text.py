@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from cnncalc.comments import comment_end
+from cnncalc.messages import msg
 
 
 def next_brace(text: str, i: int) -> int:
@@ -25,10 +26,10 @@ def placeholder(text: str, pos: int) -> tuple[str, int] | str:
     reopen = text.find("{", pos + 1)
     newline = text.find("\n", pos + 1)
     if close == -1 or -1 < reopen < close or -1 < newline < close:
-        return "this '{' is never closed: a placeholder is a name in braces, such as {c}"
+        return msg("specs.template.unclosed_brace")
     name = text[pos + 1 : close]
     if not name.isidentifier():
-        return "expected a placeholder such as {c}: a name in braces"
+        return msg("specs.template.placeholder")
     return name, close + 1
 
 
@@ -37,7 +38,7 @@ def placeholder_span(text: str, pos: int) -> tuple[int, int]:
     after it when it is never closed."""
     found = placeholder(text, pos)
     close = text.find("}", pos + 1)
-    if isinstance(found, str) and found.startswith("this '{'"):
+    if found == msg("specs.template.unclosed_brace"):
         end = pos + 1
         while end < len(text) and (text[end].isalnum() or text[end] == "_"):
             end += 1
@@ -67,7 +68,9 @@ def arguments_text(src: str, start: int) -> tuple[str, int]:
 def words(names: list[str] | tuple[str, ...]) -> str:
     """'c', 'c and s', 'c, s and k'."""
     quoted = [f"'{n}'" for n in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    if len(quoted) == 1:
+        return quoted[0]
+    return msg("specs.template.and", names=", ".join(quoted[:-1]), last=quoted[-1])
 
 
 def scan(text: str) -> tuple[list[tuple[str, int, int]], int]:

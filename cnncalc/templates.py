@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from cnncalc.comments import code_lines, comment_end
 from cnncalc.errors import DslError, did_you_mean
+from cnncalc.messages import msg
 from cnncalc.template_text import (
     arguments_text,
     next_brace,
@@ -132,7 +133,7 @@ def _line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
-def _error(exp: Expansion | _Expander, frame: int, msg: str, pos: int, end: int) -> DslError:
+def _error(exp: Expansion | _Expander, frame: int, problem: str, pos: int, end: int) -> DslError:
     """A DslError at [pos, end) of a frame's own text, saying which calls led there."""
     frames, sources = exp.frames, exp.sources
     source = sources[frames[frame].source]
@@ -144,18 +145,20 @@ def _error(exp: Expansion | _Expander, frame: int, msg: str, pos: int, end: int)
         assert parent is not None and call is not None
         caller = sources[frames[parent].source]
         line = caller.line_offset + _line_of(caller.text, call[0])
-        where = f"line {line}" + (f" in block '{caller.name}'" if caller.name else "")
+        where = (msg("specs.template.line_in_block", line=line, block=caller.name)
+                 if caller.name else msg("specs.template.line", line=line))  # fmt: skip
         if not exp.origin:  # lines of the texts themselves: say which
-            where = f"line {_line_of(caller.text, call[0])} of " + (
-                f"block '{caller.name}'" if caller.name else "the layers"
-            )
+            line = _line_of(caller.text, call[0])
+            where = (msg("specs.template.line_of_block", line=line, block=caller.name)
+                     if caller.name else msg("specs.template.line_of_layers", line=line))  # fmt: skip
         if not notes:
-            notes.append(f"in block '{sources[frames[f].source].name}'")
-        notes.append(f"called at {where}")
+            notes.append(msg("specs.template.in_block", block=sources[frames[f].source].name))
+        notes.append(msg("specs.template.called_at", where=where))
         f = parent
     if notes:
-        msg = f"{msg} ({notes[0]} {', '.join(notes[1:])})"
-    err = DslError(msg, source.text, pos, end)
+        problem = msg("specs.template.with_notes", problem=problem, first=notes[0],
+                      rest=", ".join(notes[1:]))  # fmt: skip
+    err = DslError(problem, source.text, pos, end)
     return err.located(exp.origin, source.line_offset, source.column_offset) if exp.origin else err
 
 
@@ -173,9 +176,9 @@ class _Expander:
         self.size = 0
         self.params: dict[str, tuple[str, ...]] = {}
 
-    def error(self, frame: int, msg: str, pos: int, end: int | None = None) -> DslError:
+    def error(self, frame: int, problem: str, pos: int, end: int | None = None) -> DslError:
         """A DslError in a frame's own text."""
-        return _error(self, frame, msg, pos, pos + 1 if end is None else end)
+        return _error(self, frame, problem, pos, pos + 1 if end is None else end)
 
     def emit(self, text: str, frame: int, src_start: int, src_end: int, verbatim: bool) -> None:
         """Append to the expanded text, remembering where it came from."""
@@ -189,8 +192,7 @@ class _Expander:
             while frame and self.frames[frame].parent:  # blame the call written in layers
                 frame = self.frames[frame].parent  # type: ignore[assignment]
             span = self.frames[frame].call or (src_start, src_end)
-            raise self.error(0, f"the blocks expand to more than {MAX_CHARS:,} characters;"
-                             " are repetitions nested too deep?", *span)  # fmt: skip
+            raise self.error(0, msg("specs.template.too_long", limit=f"{MAX_CHARS:,}"), *span)
 
     def text(self, frame: int, args: dict[str, str] | None, stack: tuple[str, ...]) -> None:
         """Copy a frame's text to the output, substituting `{name}` and expanding `$calls`."""
@@ -223,12 +225,7 @@ class _Expander:
     ) -> tuple[str, int]:
         """`{name}` at pos: the name and the end of the placeholder."""
         if args is None:
-            raise self.error(
-                frame,
-                "'{…}' placeholders belong in the bodies of [blocks];"
-                " in layers, call a block with $name(key=value)",
-                pos,
-            )
+            raise self.error(frame, msg("specs.template.placeholder_in_layers"), pos)
         found = placeholder(src, pos)
         if isinstance(found, str):
             raise self.error(frame, found, *placeholder_span(src, pos))
@@ -243,36 +240,31 @@ class _Expander:
             i += 1
         name = src[pos + 1 : i]
         if not name or not name[0].isalpha():
-            raise self.error(frame, "expected a block name after '$', e.g. $basic(c=64)", pos,
-                             max(i, pos + 1))  # fmt: skip
+            raise self.error(frame, msg("specs.template.expected_name"), pos, max(i, pos + 1))
         if name not in self.blocks:
             if not self.blocks:
-                raise self.error(frame, f"unknown block '${name}': calls need a [blocks] table"
-                                 " in the spec file", pos, i)  # fmt: skip
+                raise self.error(frame, msg("specs.template.no_blocks", name=name), pos, i)
             hint = did_you_mean(name, list(self.blocks)) if len(self.blocks) <= 1000 else ""
             names = sorted(self.blocks)
-            listed = ", ".join(names[:20]) + (f" and {len(names) - 20:,} more" if len(names) > 20
-                                              else "")  # fmt: skip
-            known = hint or f"; the blocks are {listed}"
-            raise self.error(frame, f"unknown block '${name}'{known}", pos, i)
+            listed = ", ".join(names[:20])
+            if len(names) > 20:
+                listed = msg("specs.template.more", names=listed, more=f"{len(names) - 20:,}")
+            known = hint or msg("specs.template.known_blocks", names=listed)
+            raise self.error(frame, msg("specs.template.unknown_block", name=name, known=known),
+                             pos, i)  # fmt: skip
         self.check_body(frame, name, pos, i)
         given, end = self.arguments(frame, src, i, name, args)
         if name in stack:
             loop = " → ".join((*stack[stack.index(name) :], name))
-            raise self.error(frame, f"block '{name}' uses itself ({loop}); blocks cannot"
-                             " recurse", pos, end)  # fmt: skip
+            raise self.error(frame, msg("specs.template.recursion", name=name, loop=loop), pos, end)
         if len(stack) >= MAX_DEPTH:
-            raise self.error(frame, f"blocks nest more than {MAX_DEPTH} deep", pos, end)
+            raise self.error(frame, msg("specs.template.too_deep", limit=MAX_DEPTH), pos, end)
         params = self.parameters(name)
         missing = [p for p in params if p not in given]
         if missing:
-            raise self.error(
-                frame,
-                f"block '{name}' needs {words(missing)}: it takes"
-                f" {words(params)}, e.g. ${name}({', '.join(f'{p}=64' for p in params)})",
-                pos,
-                end,
-            )
+            example = ", ".join(f"{p}=64" for p in params)
+            raise self.error(frame, msg("specs.template.missing", name=name, missing=words(missing),
+                                        params=words(params), example=example), pos, end)  # fmt: skip
         source = self.source_of.get(name)
         if source is None:
             source = self.source_of[name] = len(self.sources)
@@ -295,8 +287,7 @@ class _Expander:
             return {}, pos
         inner, close = arguments_text(src, look + 1)
         if close == -1 or "(" in inner:
-            raise self.error(frame, f"this '(' of the call of block '{name}' is never closed",
-                             look)  # fmt: skip
+            raise self.error(frame, msg("specs.template.unclosed_call", name=name), look)
         given: dict[str, tuple[str, int]] = {}
         params = self.parameters(name)
         start = look + 1
@@ -308,16 +299,18 @@ class _Expander:
             key, raw = key.strip(), raw.strip()
             at = start + lead
             if not eq or not key:
-                raise self.error(frame, f"expected key=value in the call of block '{name}',"
-                                 f" e.g. ${name}(c=64)", at, at + max(1, len(part.strip())))  # fmt: skip
+                raise self.error(frame, msg("specs.template.key_value", name=name), at,
+                                 at + max(1, len(part.strip())))  # fmt: skip
             if key in given:
-                raise self.error(frame, f"argument '{key}' is given twice", at, at + len(key))
+                raise self.error(frame, msg("specs.template.twice", key=key), at, at + len(key))
             if key not in params:
-                takes = f"it takes {words(params)}" if params else "it takes no arguments"
+                takes = (msg("specs.template.takes", params=words(params)) if params
+                         else msg("specs.template.takes_none"))  # fmt: skip
                 hint = did_you_mean(key, list(params)) if params else ""
                 hint = f"{hint};" if hint else ";"
-                raise self.error(frame, f"block '{name}' has no argument '{key}'{hint} {takes}",
-                                 at, at + len(key))  # fmt: skip
+                problem = msg("specs.template.no_argument", name=name, key=key, hint=hint,
+                              takes=takes)  # fmt: skip
+                raise self.error(frame, problem, at, at + len(key))
             after = part.index("=") + 1
             vpos = start + after + len(part[after:]) - len(part[after:].lstrip())
             given[key] = (self.value(frame, raw, vpos, key, args), at)
@@ -332,14 +325,12 @@ class _Expander:
             return raw.lstrip("0") or "0"
         if raw.startswith("{") and raw.endswith("}"):
             if args is None:
-                raise self.error(frame, f"argument '{key}': '{raw}' passes on an argument of the"
-                                 " calling block, which works only inside [blocks]", pos,
-                                 pos + len(raw))  # fmt: skip
+                raise self.error(frame, msg("specs.template.pass_on_outside", key=key, raw=raw),
+                                 pos, pos + len(raw))  # fmt: skip
             if raw[1:-1] in args:
                 return args[raw[1:-1]]
-        shown = raw or "nothing"
-        raise self.error(frame, f"argument '{key}' must be a whole number such as 64, got"
-                         f" '{shown}' (no expressions: write the number)", pos,
+        shown = raw or msg("specs.template.nothing")
+        raise self.error(frame, msg("specs.template.whole_number", key=key, shown=shown), pos,
                          pos + max(1, len(raw)))  # fmt: skip
 
     def check_body(self, frame: int, name: str, pos: int, end: int) -> None:
@@ -407,8 +398,7 @@ def _check_size(ex: _Expander) -> None:
         if total > MAX_PIECES:
             raise ex.error(
                 0,
-                f"the blocks would expand to more than {MAX_PIECES:,} block calls and"
-                f" placeholders, cnncalc's limit; this call takes the count past it",
+                msg("specs.template.too_many_pieces", limit=f"{MAX_PIECES:,}"),
                 start,
                 end,
             )
