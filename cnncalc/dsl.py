@@ -353,7 +353,7 @@ def resolve(items: tuple[ItemAst, ...], src: str, top: bool) -> tuple[Item, ...]
             # The span starts at the keyword, so errors underline `Res(…)`, not just `(…)`.
             span = Span(item.span.pos, item.node.span.end)
             if len(branches) > item.node.kind.MAX_BRANCHES:
-                raise DslError(item.node.kind.TOO_MANY, src, span.pos, span.end)
+                raise DslError(msg(item.node.kind.TOO_MANY), src, span.pos, span.end)
             body = (Block(item.node.kind, branches, span),)
         body = body * item.repeat
         if item.label is None:

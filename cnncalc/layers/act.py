@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.ir import Shape
 from cnncalc.layers.base import ArgReader, LayerBase, Saved
+from cnncalc.messages import msg
 
 if TYPE_CHECKING:
     from torch import nn
@@ -140,7 +141,7 @@ class LReLU(Activation):
         """Optional slope."""
         if args.at_end():
             return cls()
-        slope = args.number("negative slope")
+        slope = args.number(msg("layers.lrelu.slope"))
         args.done()
         return cls(slope)
 
@@ -242,9 +243,9 @@ class Drop(LayerBase):
         if args.at_end():
             return cls()
         start = args.i
-        p = args.number("drop probability")
+        p = args.number(msg("layers.drop.probability"))
         if not 0 <= p <= 1:
-            raise args.error(f"Drop: probability must be between 0 and 1, got {p:g}", start, args.i)
+            raise args.error(msg("layers.drop.range", p=f"{p:g}"), start, args.i)
         args.done()
         return cls(p)
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.errors import DslError, did_you_mean
 from cnncalc.ir import DIM_SEPARATORS, Shape
+from cnncalc.messages import msg
 
 if TYPE_CHECKING:
     from torch import nn
@@ -117,24 +118,22 @@ class ArgReader:
         text = self.text
         while self.i < len(text) and text[self.i].isdigit():
             if not ("0" <= text[self.i] <= "9"):
-                raise self.error(
-                    f"{self.kind}: '{text[self.i]}' is not one of the digits 0-9; write numbers"
-                    f" in ASCII digits, e.g. {self.example}",
-                    self.i,
-                    self.i + 1,
-                )
+                problem = msg("layers.args.digit", kind=self.kind, char=text[self.i],
+                              example=self.example)  # fmt: skip
+                raise self.error(problem, self.i, self.i + 1)
             self.i += 1
         if self.i == start:
             return None
         run = text[start : self.i]
         if len(run.lstrip("0")) > len(str(MAX_NUMBER)) or int(run) > MAX_NUMBER:
-            shown = run if len(run) <= 24 else f"{run[:12]}… ({len(run):,} digits)"
-            raise self.error(
-                f"{self.kind}: the number {shown} is too large; cnncalc's limit for any number"
-                f" is {MAX_NUMBER:,}",
-                start,
-                self.i,
+            shown = (
+                run
+                if len(run) <= 24
+                else msg("layers.args.digits", digits=run[:12], count=f"{len(run):,}")
             )
+            problem = msg("layers.args.too_large", kind=self.kind, shown=shown,
+                          limit=f"{MAX_NUMBER:,}")  # fmt: skip
+            raise self.error(problem, start, self.i)
         return int(run)
 
     def int(self, what: str) -> int:
@@ -142,14 +141,13 @@ class ArgReader:
         start = self.i
         value = self.digits(what)
         if value is None:
-            got = self.text[start:] or "nothing"
-            raise self.error(
-                f"{self.kind}: expected {what} (a positive integer), got '{got}';"
-                f" example: {self.example}",
-                start,
-            )
+            got = self.text[start:] or msg("layers.args.nothing")
+            problem = msg("layers.args.expected_int", kind=self.kind, what=what, got=got,
+                          example=self.example)  # fmt: skip
+            raise self.error(problem, start)
         if value <= 0:
-            raise self.error(f"{self.kind}: {what} must be at least 1, got {value}", start, self.i)
+            problem = msg("layers.args.at_least_one", kind=self.kind, what=what, value=value)
+            raise self.error(problem, start, self.i)
         return value
 
     def number(self, what: str) -> float:
@@ -162,18 +160,14 @@ class ArgReader:
         try:
             value = float(self.text[start : self.i])
         except ValueError:
-            raise self.error(
-                f"{self.kind}: expected {what} (a number such as 0.5), got "
-                f"'{self.text[start:] or 'nothing'}'; example: {self.example}",
-                start,
-            ) from None
+            got = self.text[start:] or msg("layers.args.nothing")
+            problem = msg("layers.args.expected_number", kind=self.kind, what=what, got=got,
+                          example=self.example)  # fmt: skip
+            raise self.error(problem, start) from None
         if not math.isfinite(value):  # '1e400' reads as inf (issue 9)
-            raise self.error(
-                f"{self.kind}: {what} '{self.text[start : self.i]}' is too large to be a number;"
-                f" example: {self.example}",
-                start,
-                self.i,
-            )
+            problem = msg("layers.args.number_too_large", kind=self.kind, what=what,
+                          text=self.text[start : self.i], example=self.example)  # fmt: skip
+            raise self.error(problem, start, self.i)
         return value
 
     def dims(self, what: str, count: tuple[int, ...]) -> tuple[int, ...]:
@@ -184,13 +178,10 @@ class ArgReader:
             self.i += 1
             values.append(self.int(what))
         if len(values) not in count:
-            allowed = " or ".join(str(c) for c in count)
-            raise self.error(
-                f"{self.kind}: {what} takes {allowed} number(s) joined by 'x', got {len(values)};"
-                f" example: {self.example}",
-                start,
-                self.i,
-            )
+            allowed = msg("layers.args.or").join(str(c) for c in count)
+            problem = msg("layers.args.count", kind=self.kind, what=what, allowed=allowed,
+                          got=len(values), example=self.example)  # fmt: skip
+            raise self.error(problem, start, self.i)
         return tuple(values)
 
     def pair(self, what: str) -> tuple[int, int]:
@@ -214,18 +205,15 @@ class ArgReader:
                 bad = self.text[start:]
                 expected = ", ".join(allowed.values())
                 hint = did_you_mean(bad.rstrip("0123456789"), [w for w in words])
-                raise self.error(
-                    f"{self.kind}: unknown modifier '{bad}'{hint}; expected {expected};"
-                    f" example: {self.example}",
-                    start,
-                )
+                problem = msg("layers.args.unknown_modifier", kind=self.kind, bad=bad, hint=hint,
+                              expected=expected, example=self.example)  # fmt: skip
+                raise self.error(problem, start)
             if key in seen:
-                raise self.error(
-                    f"{self.kind}: modifier '{key}' given twice", start, start + len(key)
-                )
+                problem = msg("layers.args.modifier_twice", kind=self.kind, key=key)
+                raise self.error(problem, start, start + len(key))
             self.i += len(key)
             if key == "/":
-                seen[key] = self.pair("stride")
+                seen[key] = self.pair(msg("layers.what.stride"))
             elif key == "p":
                 if self.peek(4) == "same":
                     self.i += 4
@@ -235,7 +223,9 @@ class ArgReader:
             elif key == "op":  # a transposed conv's output padding, `opP` or `opPHxPW`
                 seen[key] = self.pad_pair()
             elif key in ("d", "g"):
-                seen[key] = self.int("dilation" if key == "d" else "groups")
+                seen[key] = self.int(
+                    msg("layers.what.dilation" if key == "d" else "layers.what.groups")
+                )
             else:
                 seen[key] = True
             seen[key + "@"] = (start, self.i)  # where it was written, for later errors
@@ -247,28 +237,26 @@ class ArgReader:
         values = []
         while True:
             s = self.i
-            value = self.digits("padding")
+            value = self.digits(msg("layers.what.padding"))
             if value is None:
-                raise self.error(
-                    f"{self.kind}: expected padding (an integer or 'same'), got "
-                    f"'{self.text[s:] or 'nothing'}'; example: {self.example}",
-                    s,
-                )
+                got = self.text[s:] or msg("layers.args.nothing")
+                problem = msg("layers.args.expected_padding", kind=self.kind, got=got,
+                              example=self.example)  # fmt: skip
+                raise self.error(problem, s)
             values.append(value)
             if self.i < len(self.text) and self.text[self.i] in DIM_SEPARATORS:
                 self.i += 1
                 continue
             break
         if len(values) > 2:
-            raise self.error(f"{self.kind}: padding takes 1 or 2 numbers", start, self.i)
+            raise self.error(msg("layers.args.padding_count", kind=self.kind), start, self.i)
         return (values[0], values[-1])
 
     def done(self) -> None:
         """Fail if argument text is left over."""
         if not self.at_end():
-            raise self.error(
-                f"{self.kind}: unexpected '{self.text[self.i :]}'; example: {self.example}"
-            )
+            raise self.error(msg("layers.args.unexpected", kind=self.kind,
+                                 text=self.text[self.i :], example=self.example))  # fmt: skip
 
 
 def fmt_pair(p: tuple[int, int]) -> str:
@@ -293,7 +281,7 @@ class LayerBase:
     def parse(cls, args: ArgReader) -> LayerBase:
         """Read the arguments; the default takes none."""
         if not args.at_end():
-            raise args.error(f"{cls.NAMES[0]} takes no arguments, got '{args.text}'", 0)
+            raise args.error(msg("layers.args.no_arguments", kind=cls.NAMES[0], text=args.text), 0)
         return cls()
 
     # Kinds without arguments are plain classes (a dataclass costs ~0.6 ms of start-up each):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from cnncalc.ir import Shape
 from cnncalc.layers.base import ShapeError
+from cnncalc.messages import msg
 
 if TYPE_CHECKING:
     from torch import nn
@@ -27,7 +28,7 @@ class BlockKind:
     NAME: ClassVar[str] = ""
     EXAMPLE: ClassVar[str] = ""
     MAX_BRANCHES: ClassVar[int] = 1_000_000_000
-    TOO_MANY: ClassVar[str] = ""  # the message when more branches are written than allowed
+    TOO_MANY: ClassVar[str] = ""  # the message's key when more branches are written than allowed
     # With a single branch, the block's input is a branch of its own (Res's identity shortcut).
     INPUT_IS_BRANCH_WHEN_ALONE: ClassVar[bool] = False
     # The output is the first branch's tensor itself (no new storage).
@@ -70,9 +71,7 @@ class Res(BlockKind):
     NAME: ClassVar[str] = "Res"
     EXAMPLE: ClassVar[str] = "Res(Conv:3x3x64p1-BN | Conv:1x1x64)"
     MAX_BRANCHES: ClassVar[int] = 2
-    TOO_MANY: ClassVar[str] = (
-        "Res takes a main branch and at most one shortcut: Res(main | shortcut)"
-    )
+    TOO_MANY: ClassVar[str] = "layers.res.too_many"
     INPUT_IS_BRANCH_WHEN_ALONE: ClassVar[bool] = True
 
     @classmethod
@@ -80,11 +79,8 @@ class Res(BlockKind):
         """Both shapes equal; one add per element, done in place (out += identity), as
         torchvision does, so no new memory."""
         if shapes[0] != shapes[1]:
-            which = "identity shortcut" if written == 1 else "shortcut"
-            raise ShapeError(
-                f"Res branches must give the same shape, but the main branch gives"
-                f" {shapes[0]} and the {which} gives {shapes[1]}"
-            )
+            which = msg("layers.res.identity_shortcut" if written == 1 else "layers.res.shortcut")
+            raise ShapeError(msg("layers.res.shapes", main=shapes[0], which=which, other=shapes[1]))
         return shapes[0], shapes[0].numel, False
 
     @classmethod
@@ -113,8 +109,8 @@ class Cat(BlockKind):
         if all(s.is_flat for s in shapes):
             return Shape((sum(s.c for s in shapes),)), 0, True
         if any(s.is_flat for s in shapes) or len({(s.h, s.w) for s in shapes}) > 1:
-            shown = " and ".join(str(s) for s in shapes)
-            raise ShapeError(f"Cat branches must agree on H×W to concatenate channels, got {shown}")
+            shown = msg("layers.cat.and").join(str(s) for s in shapes)
+            raise ShapeError(msg("layers.cat.shapes", shapes=shown))
         return Shape((shapes[0].h, shapes[0].w, sum(s.c for s in shapes))), 0, True
 
     @classmethod

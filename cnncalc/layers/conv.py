@@ -16,6 +16,7 @@ from cnncalc.layers.base import (
     Window,
     fmt_pair,
 )
+from cnncalc.messages import msg
 
 if TYPE_CHECKING:
     from torch import nn
@@ -59,31 +60,32 @@ def formula(n: int, k: int, s: int, p: int, d: int, ceil: bool) -> str:
 def window_out(kind: str, x: Shape, win: Window, ceil: bool = False) -> Shape:
     """Spatial output of a window over x; an output size ≤ 0 is an error with the numbers."""
     if x.is_flat:
-        raise ShapeError(f"{kind} needs an H×W×C input, got a flat vector of {x.c}")
+        raise ShapeError(msg("layers.needs_spatial", kind=kind, c=x.c))
     sizes = []
     for axis, n in enumerate((x.h, x.w)):
         k, s, p, d = win.kernel[axis], win.stride[axis], win.pad[axis], win.dilation[axis]
         out, _ = slide(n, k, s, p, d, ceil)
         if out <= 0:
             # The window's width is the dilated one, D·(K−1)+1: a 3×3 kernel with d3 spans 7.
-            wide = f"{win.effective(axis)}-wide window"
+            wide = msg("layers.window.wide", width=win.effective(axis))
             if d > 1:
-                wide += f" ({k} taps dilated by {d})"
-            padded = f" (padded to {n + 2 * p})" if p else ""
-            raise ShapeError(
-                f"output {AXES[axis][:-1]} size {formula(n, k, s, p, d, ceil)} is ≤ 0"
-                f" — {n} input {AXES[axis]}{padded} are too few for a {wide}"
-            )
+                wide += msg("layers.window.dilated", k=k, d=d)
+            padded = msg("layers.window.padded", size=n + 2 * p) if p else ""
+            raise ShapeError(msg("layers.window.too_small", axis=msg(f"layers.axis.{AXES[axis]}_one"),
+                                 formula=formula(n, k, s, p, d, ceil), n=n, padded=padded,
+                                 axes=msg(f"layers.axis.{AXES[axis]}"), wide=wide))  # fmt: skip
         sizes.append(out)
     return Shape((sizes[0], sizes[1], x.c))
 
 
 def _last(n: int, what: str, axes: str) -> str:
-    """'last 3 input rows and columns are', 'last padding row is', …"""
+    """'last 3 input rows and columns are', 'last padding row is', … (`what` is input or
+    padding, `axes` rows, columns or both)."""
+    kind = msg(f"layers.window.{what}")
     if n > 1:
-        return f"last {n} {what} {axes} are"
-    one = axes.replace("rows", "row").replace("columns", "column")
-    return f"last {what} {one} {'are' if ' and ' in axes else 'is'}"
+        return msg("layers.window.last_many", n=n, what=kind, axes=msg(f"layers.axis.{axes}"))
+    key = "layers.window.last_one_plural" if axes == "both" else "layers.window.last_one"
+    return msg(key, what=kind, axes=msg(f"layers.axis.{axes}_one"))
 
 
 def window_warnings(x: Shape, win: Window, ceil: bool = False) -> list[str]:
@@ -102,14 +104,17 @@ def window_warnings(x: Shape, win: Window, ceil: bool = False) -> list[str]:
             pad = min(rem, p)
             found.append((formula(n, k, s, p, d, False), rem - pad, pad, AXES[axis]))
     if len(found) == 2 and found[0][:3] == found[1][:3]:
-        found = [(*found[0][:3], "rows and columns")]
+        found = [(*found[0][:3], "both")]
     notes = []
     for text, lost, pad, axes in found:
         if lost:
-            tail = f"the {_last(lost, 'input', axes)} ignored"
+            notes.append(
+                msg("layers.window.ignored", formula=text, last=_last(lost, "input", axes))
+            )
         else:
-            tail = f"the {_last(pad, 'padding', axes)} never used (no input is lost)"
-        notes.append(f"non-integer output size {text}: {tail}")
+            notes.append(
+                msg("layers.window.unused", formula=text, last=_last(pad, "padding", axes))
+            )
     return notes
 
 
@@ -144,24 +149,22 @@ class Conv(WeightLayer):
     def parse(cls, args: ArgReader) -> Conv:
         """Kernel and filters, then modifiers in any order."""
         if args.at_end():
-            raise args.error(
-                f"Conv needs a kernel size and a number of filters, e.g. {cls.EXAMPLE}", 0
-            )
-        kh, kw, f = args.dims("kernel size and filters (KhxKwxF)", (3,))
+            raise args.error(msg("layers.conv.needs_args", example=cls.EXAMPLE), 0)
+        kh, kw, f = args.dims(msg("layers.conv.dims"), (3,))
         mods = args.modifiers(
             {
-                "/": "/S stride",
-                "p": "pP or psame padding",
-                "d": "dD dilation",
-                "g": "gG groups",
-                "nb": "nb (no bias)",
+                "/": msg("layers.mod.stride"),
+                "p": msg("layers.mod.pad_same"),
+                "d": msg("layers.mod.dilation"),
+                "g": msg("layers.mod.groups"),
+                "nb": msg("layers.mod.no_bias"),
             }
         )
         stride = mods.get("/", (1, 1))
         pad = mods.get("p", (0, 0))
         if pad == "same" and stride != (1, 1):
             start, end = mods["p@"]
-            raise args.error("Conv: 'psame' padding works only with stride 1", start, end)
+            raise args.error(msg("layers.conv.same_stride"), start, end)
         return cls(kh, kw, f, stride, pad, mods.get("d", 1), mods.get("g", 1), not mods.get("nb"))
 
     def dsl(self) -> str:
@@ -189,10 +192,11 @@ class Conv(WeightLayer):
     def out_shape(self, x: Shape) -> Shape:
         """floor((H+2P−D(K−1)−1)/S)+1 per axis, F channels."""
         if x.is_flat:
-            raise ShapeError(f"Conv needs an H×W×C input, got a flat vector of {x.c}")
-        for what, n in (("input channels", x.c), ("filters", self.filters)):
+            raise ShapeError(msg("layers.needs_spatial", kind="Conv", c=x.c))
+        for what, n in (("input_channels", x.c), ("filters", self.filters)):
             if n % self.groups:
-                raise ShapeError(f"{what} ({n}) must be divisible by groups ({self.groups})")
+                raise ShapeError(msg("layers.conv.groups", what=msg(f"layers.conv.{what}"), n=n,
+                                     groups=self.groups))  # fmt: skip
         if self.pad == "same":
             return Shape((x.h, x.w, self.filters))
         y = window_out("Conv", x, self.window(x))
@@ -243,17 +247,24 @@ class Conv(WeightLayer):
     def explain(self, x: Shape, y: Shape) -> list[str]:
         """Size formula, weight formula and MACs."""
         if self.pad == "same":
-            lines = [f"H, W: 'same' padding with stride 1 keeps {x.h}×{x.w}"]
+            lines = [msg("layers.conv.explain_same", h=x.h, w=x.w)]
         else:
             lines = window_explain(x, self.window(x))
         cin = x.c // self.groups
         bias = " + 1" if self.bias else ""
         lines.append(
-            f"weights: ({self.kh}·{self.kw}·{cin}{bias})·{self.filters} = {self.weights(x):,}"
+            msg(
+                "layers.conv.explain_weights",
+                kh=self.kh,
+                kw=self.kw,
+                cin=cin,
+                bias=bias,
+                filters=self.filters,
+                total=f"{self.weights(x):,}",
+            )
         )
-        lines.append(
-            f"MACs: {y.h}·{y.w}·{self.filters}·{self.kh}·{self.kw}·{cin} = {self.macs(x, y):,}"
-        )
+        lines.append(msg("layers.conv.explain_macs", h=y.h, w=y.w, filters=self.filters,
+                         kh=self.kh, kw=self.kw, cin=cin, total=f"{self.macs(x, y):,}"))  # fmt: skip
         return lines
 
     def to_torch(self, x: Shape) -> nn.Module:
@@ -306,20 +317,19 @@ class Pool(LayerBase):
         """Kernel, then /S, pP, ceil."""
         if args.at_end():
             return cls()
-        kh, kw = args.pair("kernel size")
-        mods = args.modifiers({"/": "/S stride", "p": "pP padding", "ceil": "ceil"})
+        kh, kw = args.pair(msg("layers.pool.kernel"))
+        mods = args.modifiers(
+            {"/": msg("layers.mod.stride"), "p": msg("layers.mod.pad"), "ceil": "ceil"}
+        )
         pad = mods.get("p", (0, 0))
         if pad == "same":
             start, end = mods["p@"]
-            raise args.error(f"{cls.NAMES[0]}: 'psame' is for Conv; give pP", start, end)
+            raise args.error(msg("layers.pool.same", kind=cls.NAMES[0]), start, end)
         for axis, k in enumerate((kh, kw)):
             if pad[axis] * 2 > k:  # PyTorch refuses this; say so before it does
                 start, end = mods["p@"]
-                raise args.error(
-                    f"{cls.NAMES[0]}: padding {pad[axis]} is more than half the kernel {k}",
-                    start,
-                    end,
-                )
+                problem = msg("layers.pool.pad_half", kind=cls.NAMES[0], pad=pad[axis], k=k)
+                raise args.error(problem, start, end)
         return cls(kh, kw, mods.get("/"), pad, bool(mods.get("ceil")))
 
     @property

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.ir import Shape
 from cnncalc.layers.base import ArgReader, LayerBase, Saved, ShapeError, WeightLayer, Window
+from cnncalc.messages import msg
 
 if TYPE_CHECKING:
     from torch import nn
@@ -36,26 +37,19 @@ def read_input(args: ArgReader) -> Shape:
     if order:
         args.i += 4
     start = args.i
-    dims = args.dims("input shape (HxWxC or N)", (1, 3))
+    dims = args.dims(msg("layers.in.dims"), (1, 3))
     args.done()
     written = args.text[start : args.i]
     if order and len(dims) != 3:
-        raise args.error(
-            f"{args.kind}: '{order}:' takes three numbers ({' x '.join(order.upper())}),"
-            f" e.g. {order}:{'3x224x224' if order == 'chw' else '224x224x3'}",
-            0,
-        )
+        example = "3x224x224" if order == "chw" else "224x224x3"
+        raise args.error(msg("layers.in.order", kind=args.kind, order=order,
+                             axes=" x ".join(order.upper()), example=example), 0)  # fmt: skip
     if order == "chw":
         return Shape((dims[1], dims[2], dims[0]))
     if order is None and len(dims) == 3 and 1 <= dims[0] <= 4 and min(dims[1:]) >= 8:
         c, h, w = dims
-        raise args.error(
-            f"{args.kind}: {written} looks channel-first (C×H×W, as PyTorch writes it), but"
-            f" cnncalc reads H×W×C; write {h}x{w}x{c}, or chw:{written} to give it as C×H×W,"
-            f" or hwc:{written} if you mean {c} rows × {h} columns × {w} channels",
-            start,
-            args.i,
-        )
+        problem = msg("layers.in.channel_first", kind=args.kind, written=written, h=h, w=w, c=c)
+        raise args.error(problem, start, args.i)
     return Shape(dims)
 
 
@@ -74,7 +68,7 @@ class In(LayerBase):
     def parse(cls, args: ArgReader) -> In:
         """HxWxC or N, optionally after chw: or hwc:."""
         if args.at_end():
-            raise args.error(f"In needs a shape, e.g. {cls.EXAMPLE} or In:784", 0)
+            raise args.error(msg("layers.in.needs_shape", example=cls.EXAMPLE), 0)
         return cls(read_input(args))
 
     def dsl(self) -> str:
@@ -96,9 +90,9 @@ class FC(WeightLayer):
     def parse(cls, args: ArgReader) -> FC:
         """N, then nb."""
         if args.at_end():
-            raise args.error(f"FC needs a number of outputs, e.g. {cls.EXAMPLE}", 0)
-        (units,) = args.dims("number of outputs", (1,))
-        mods = args.modifiers({"nb": "nb (no bias)"})
+            raise args.error(msg("layers.fc.needs_args", example=cls.EXAMPLE), 0)
+        (units,) = args.dims(msg("layers.fc.dims"), (1,))
+        mods = args.modifiers({"nb": msg("layers.mod.no_bias")})
         return cls(units, not mods.get("nb"))
 
     def dsl(self) -> str:
@@ -143,8 +137,18 @@ class FC(WeightLayer):
         if self.bias:
             inputs = f"({inputs} + 1)"
         return [
-            f"weights: {inputs}·{self.units} = {self.weights(x):,}",
-            f"MACs: {x.numel:,}·{self.units} = {self.macs(x, y):,}",
+            msg(
+                "layers.fc.explain_weights",
+                inputs=inputs,
+                units=self.units,
+                total=f"{self.weights(x):,}",
+            ),
+            msg(
+                "layers.fc.explain_macs",
+                inputs=f"{x.numel:,}",
+                units=self.units,
+                total=f"{self.macs(x, y):,}",
+            ),
         ]
 
     def to_torch(self, x: Shape) -> nn.Module:
@@ -186,7 +190,7 @@ class Flatten(LayerBase):
 
     def explain(self, x: Shape, y: Shape) -> list[str]:
         """The product."""
-        return [f"size: {flat_text(x)} = {y.numel:,}"]
+        return [msg("layers.flatten.explain", shape=flat_text(x), total=f"{y.numel:,}")]
 
     def to_torch(self, x: Shape) -> nn.Module:
         """nn.Flatten."""
@@ -209,7 +213,7 @@ class GAP(LayerBase):
     def out_shape(self, x: Shape) -> Shape:
         """1×1×C."""
         if x.is_flat:
-            raise ShapeError(f"GAP needs an H×W×C input, got a flat vector of {x.c}")
+            raise ShapeError(msg("layers.needs_spatial", kind="GAP", c=x.c))
         return Shape((1, 1, x.c))
 
     def other_ops(self, x: Shape, y: Shape) -> int:
@@ -222,7 +226,7 @@ class GAP(LayerBase):
 
     def explain(self, x: Shape, y: Shape) -> list[str]:
         """What it averages."""
-        return [f"averages each of {x.c} channels over {x.h}·{x.w} positions"]
+        return [msg("layers.gap.explain", c=x.c, h=x.h, w=x.w)]
 
     def to_torch(self, x: Shape) -> nn.Module:
         """nn.AdaptiveAvgPool2d(1); PyTorch computes it as a mean, which saves nothing."""
@@ -251,8 +255,8 @@ class AdaptAvg(LayerBase):
     def parse(cls, args: ArgReader) -> AdaptAvg:
         """HxW or N."""
         if args.at_end():
-            raise args.error(f"AdaptAvg needs an output size, e.g. {cls.EXAMPLE}", 0)
-        oh, ow = args.pair("output size")
+            raise args.error(msg("layers.adapt.needs_args", example=cls.EXAMPLE), 0)
+        oh, ow = args.pair(msg("layers.adapt.dims"))
         args.done()
         return cls(oh, ow)
 
@@ -263,7 +267,7 @@ class AdaptAvg(LayerBase):
     def out_shape(self, x: Shape) -> Shape:
         """H×W×C."""
         if x.is_flat:
-            raise ShapeError(f"AdaptAvg needs an H×W×C input, got a flat vector of {x.c}")
+            raise ShapeError(msg("layers.needs_spatial", kind="AdaptAvg", c=x.c))
         return Shape((self.oh, self.ow, x.c))
 
     def other_ops(self, x: Shape, y: Shape) -> int:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from cnncalc.ir import Shape
 from cnncalc.layers.act import Activation, HSigmoid, HSwish, ReLU, Sigmoid, SiLU
 from cnncalc.layers.base import ArgReader, Columns, LayerBase, Saved, ShapeError, WeightLayer
+from cnncalc.messages import msg
 
 if TYPE_CHECKING:
     from torch import nn
@@ -77,8 +78,8 @@ class SE(WeightLayer):
     def parse(cls, args: ArgReader) -> SE:
         """n, then at most one activation and one gate word."""
         if args.at_end():
-            raise args.error(f"SE needs a number of squeeze channels, e.g. {cls.EXAMPLE}", 0)
-        (squeeze,) = args.dims("squeeze channels", (1,))
+            raise args.error(msg("layers.se.needs_args", example=cls.EXAMPLE), 0)
+        (squeeze,) = args.dims(msg("layers.se.dims"), (1,))
         chosen: dict[str, str] = {}
         words = sorted(SE_WORDS, key=len, reverse=True)
         while not args.at_end():
@@ -86,14 +87,13 @@ class SE(WeightLayer):
             word = next((w for w in words if args.peek(len(w)) == w), None)
             if word is None:
                 raise args.error(
-                    f"SE: unknown modifier '{args.text[start:]}'; expected an activation (relu,"
-                    f" silu, hswish) and/or a gate (sigmoid, hsigmoid); example: {cls.EXAMPLE}",
+                    msg("layers.se.unknown_modifier", bad=args.text[start:], example=cls.EXAMPLE),
                     start,
                 )
             slot, kind = SE_WORDS[word]
             if slot in chosen:
-                what = "activation" if slot == "act" else "gate"
-                raise args.error(f"SE: the {what} is given twice", start, start + len(word))
+                what = msg("layers.se.activation" if slot == "act" else "layers.se.gate")
+                raise args.error(msg("layers.se.twice", what=what), start, start + len(word))
             chosen[slot] = kind.NAMES[0]
             args.i += len(word)
         return cls(squeeze, chosen.get("act", "ReLU"), chosen.get("gate", "Sigmoid"))
@@ -110,7 +110,7 @@ class SE(WeightLayer):
     def out_shape(self, x: Shape) -> Shape:
         """Unchanged; needs channels to squeeze."""
         if x.is_flat:
-            raise ShapeError(f"SE needs an H×W×C input, got a flat vector of {x.c}")
+            raise ShapeError(msg("layers.needs_spatial", kind="SE", c=x.c))
         return x
 
     def weights(self, x: Shape) -> int:
@@ -155,9 +155,9 @@ class SE(WeightLayer):
         """Weight formula and MACs."""
         c, n = x.c, self.squeeze
         return [
-            f"weights: ({c} + 1)·{n} + ({n} + 1)·{c} = {self.weights(x):,}",
-            f"MACs: {c}·{n} + {n}·{c} = {self.macs(x, y):,} (on the pooled 1×1×{c})",
-            f"gate: {self.act} then {self.gate}, multiplied into the {x} input",
+            msg("layers.se.explain_weights", c=c, n=n, total=f"{self.weights(x):,}"),
+            msg("layers.se.explain_macs", c=c, n=n, total=f"{self.macs(x, y):,}"),
+            msg("layers.se.explain_gate", act=self.act, gate=self.gate, input=x),
         ]
 
     def to_torch(self, x: Shape) -> nn.Module:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.ir import Shape
 from cnncalc.layers.base import ArgReader, LayerBase, Saved, ShapeError
+from cnncalc.messages import msg
 
 if TYPE_CHECKING:
     from torch import nn
@@ -48,7 +49,7 @@ class BN(LayerBase):
 
     def explain(self, x: Shape, y: Shape) -> list[str]:
         """Where the weights come from."""
-        return [f"weights: 2·{x.c} (γ, β) = {2 * x.c:,}; running statistics 2·{x.c}"]
+        return [msg("layers.bn.explain", c=x.c, total=f"{2 * x.c:,}")]
 
     def to_torch(self, x: Shape) -> nn.Module:
         """nn.BatchNorm1d on a vector, nn.BatchNorm2d on a feature map."""
@@ -90,7 +91,7 @@ class LRN(LayerBase):
         """Optional n."""
         if args.at_end():
             return cls()
-        (size,) = args.dims("neighbourhood size", (1,))
+        (size,) = args.dims(msg("layers.lrn.dims"), (1,))
         args.done()
         return cls(size)
 
@@ -101,7 +102,7 @@ class LRN(LayerBase):
     def out_shape(self, x: Shape) -> Shape:
         """Unchanged; needs channels to normalise across."""
         if x.is_flat:
-            raise ShapeError(f"LRN needs an H×W×C input, got a flat vector of {x.c}")
+            raise ShapeError(msg("layers.needs_spatial", kind="LRN", c=x.c))
         return x
 
     def other_ops(self, x: Shape, y: Shape) -> int:
