@@ -281,7 +281,7 @@ def _block(w: _Walk, block: Block, flow: _Flow, depth: int, branch: int, extra: 
     try:
         y, own_ops, allocates = kind.merge([o.shape for o in outs], len(branches))
     except ShapeError as exc:
-        raise w.error(f"{name}: {exc}", block.span) from None
+        raise w.error(msg("analysis.row_problem", name=name, problem=exc), block.span) from None
     own_bytes = w.bytes_of(y) if allocates else 0
     if own_bytes:
         w.peak = max(w.peak, extra + sum(o.live for o in outs) + own_bytes)

@@ -65,11 +65,7 @@ def load(spec: str | Path | Spec, input: str | Shape | tuple[int, ...] | None = 
     if isinstance(spec, (str, Path)):
         return resolve_spec(str(spec), as_shape(input))
     if _is_torch_module(spec):
-        raise CnnCalcTypeError(
-            f"analyze does not take PyTorch modules (got {_type_name(spec)}): cnncalc.from_torch"
-            " reads one; give analyze the net as DSL text ('In:32x32x3-Conv:3x3x16p1-ReLU-FC:10'),"
-            " a built-in name ('alexnet'), a .toml spec file path or a Spec"
-        )
+        raise CnnCalcTypeError(msg("analysis.api.torch_module", type=_type_name(spec)))
     raise CnnCalcTypeError(msg("analysis.api.spec_type", type=_type_name(spec)))
 
 

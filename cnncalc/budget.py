@@ -17,6 +17,7 @@ from cnncalc.analysis import Report
 from cnncalc.api import analyze
 from cnncalc.errors import CnnCalcError, DslError, SpecFileError, shorten
 from cnncalc.ir import Shape
+from cnncalc.messages import msg
 from cnncalc.roofline import budget_ms
 from cnncalc.settings import LATENCY, METRICS, ROOFLINE, resolve
 from cnncalc.specs import (
@@ -111,31 +112,28 @@ def spec_paths(args: Iterable[str]) -> list[Path]:
     for arg in args:
         text = arg.strip()
         if not text:  # an unset shell variable: Path("") would be the working directory
-            raise CnnCalcError("an empty SPEC argument: give a spec file, a directory or a glob")
+            raise CnnCalcError(msg("check.empty_argument"))
         kind = path_kind(text)
         if kind == "dir":
             found = _toml_files(Path(text).glob("*.toml"))
             if not found:
-                raise CnnCalcError(f"no .toml spec files in the directory {shorten(text)}")
+                raise CnnCalcError(msg("check.empty_directory", path=shorten(text)))
         elif kind is not None:  # a file (load_spec refuses a device or pipe, naming it)
             found = [Path(text)]
         elif could_be_path(text) and glob.has_magic(text):
             found = _toml_files(Path(p) for p in _glob(text))
             if not found:
-                raise CnnCalcError(f"no .toml spec files match {shorten(text)}")
+                raise CnnCalcError(msg("check.no_match", pattern=shorten(text)))
         elif builtin_path(text) is not None:
             found = [_near(builtin_path(text))]  # type: ignore[arg-type]
         elif text.lower().endswith(".toml"):
-            raise CnnCalcError(f"no such spec file: {shorten(text)}")
+            raise CnnCalcError(msg("specs.no_such_file", path=shorten(text)))
         elif could_be_path(text) and ("/" in text or "\\" in text):
-            raise CnnCalcError(f"no such file or directory: {shorten(text)}")
+            raise CnnCalcError(msg("check.no_path", path=shorten(text)))
         elif meant_as_name(text):
             raise CnnCalcError(unknown_name(text))
         else:
-            raise CnnCalcError(
-                f"'{shorten(text)}' is not a spec file: check takes .toml spec files,"
-                " directories, globs or built-in names (DSL text has no budget)"
-            )
+            raise CnnCalcError(msg("check.not_spec", text=shorten(text)))
         out += [p for p in found if p not in out]
     return out
 
@@ -223,11 +221,11 @@ def evaluate(
         if limit.key == LATENCY:
             got = None if latency is None else latency.get(limit.device or "")
             if latency is None:
-                verdicts.append(judge(limit, None, "latency is measured only with --profile"))
+                verdicts.append(judge(limit, None, msg("check.latency_needs_profile")))
             elif isinstance(got, (int, float)):
                 verdicts.append(judge(limit, got))
             else:
-                verdicts.append(judge(limit, None, got or "not measured"))
+                verdicts.append(judge(limit, None, got or msg("check.not_measured")))
         elif limit.key == ROOFLINE:  # issue 13: static, on the preset's datasheet
             floor = budget_ms(report, limit.device or "")
             ok = isinstance(floor, float)

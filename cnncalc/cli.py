@@ -29,10 +29,11 @@ from cnncalc.cli_options import (
     Quiet,
     ShapeFormat,
     Version,
+    choose_language,
     with_lang,
 )
 from cnncalc.errors import CnnCalcError
-from cnncalc.messages import known, msg, set_language
+from cnncalc.messages import known, msg
 from cnncalc.render import output
 from cnncalc.streams import say, warn
 
@@ -87,9 +88,7 @@ def command(name: str | None = None) -> Callable[[F], F]:
     def register(function: F) -> F:
         @functools.wraps(function)
         def guarded(**options: Any) -> Any:
-            chosen = options.pop("lang", None)  # the launcher set it already; CliRunner did not
-            if chosen is not None:
-                set_language(chosen.value)
+            choose_language(options)
             try:
                 return function(**options)
             except CnnCalcError as exc:

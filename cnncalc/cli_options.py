@@ -43,6 +43,36 @@ Lang = _choices("Lang", messages.LANGUAGES)
 LangOption = Annotated[Lang | None, typer.Option("--lang", help=msg("cli.option.lang"))]
 
 
+def _typer_words() -> None:
+    """typer's own words in its help panels ('Options', '[default: …]') in the chosen language
+    (issue 12); English leaves typer as it is, and its help rendering off the start-up path."""
+    if messages.language() == messages.DEFAULT:
+        return
+    from typer import rich_utils
+
+    for name in ("ARGUMENTS_PANEL_TITLE", "COMMANDS_PANEL_TITLE", "OPTIONS_PANEL_TITLE",
+                 "DEFAULT_STRING", "REQUIRED_LONG_STRING"):  # fmt: skip
+        setattr(rich_utils, name, messages.table(messages.language())[f"cli.typer.{name}"])
+
+
+_typer_words()
+
+# Formats that programs read: their output is the same whatever --lang says (issue 12: JSON
+# never changes), so warnings and notes inside them stay English, and so does the run's stderr.
+MACHINE_FORMATS = ("json", "csv", "junit")
+
+
+def choose_language(options: dict[str, Any]) -> None:
+    """Take --lang out of a command's options and write the run's messages in it (the launcher
+    chose it already from the command line; an in-process CliRunner did not); English for a
+    machine-read format."""
+    chosen = options.pop("lang", None)
+    if chosen is not None:
+        messages.set_language(chosen.value)
+    if getattr(options.get("format"), "value", None) in MACHINE_FORMATS:
+        messages.set_language(messages.DEFAULT)
+
+
 def with_lang(function: Callable[..., Any]) -> inspect.Signature:
     """`function`'s signature with --lang added, the option every command takes (issue 12) and
     the command wrapper of cli.py consumes; a command need not declare it."""

@@ -11,6 +11,7 @@ import re
 
 from cnncalc.budget import latency_devices
 from cnncalc.errors import CnnCalcError, SpecFileError
+from cnncalc.messages import msg
 from cnncalc.settings import LATENCY, PROFILE_DTYPES, resolve
 from cnncalc.specs import Spec
 
@@ -23,15 +24,15 @@ def device_missing(device: str) -> str:
         return ""
     if device.startswith("cuda"):
         if not torch.cuda.is_available():
-            return f"{device} is not available here (no CUDA device)"
+            return msg("check.latency.no_cuda", device=device)
         index = int(device.split(":", 1)[1]) if ":" in device else 0
         if index >= torch.cuda.device_count():
-            return f"{device} is not available here ({torch.cuda.device_count()} CUDA devices)"
+            return msg("check.latency.gpus", device=device, count=torch.cuda.device_count())
         return ""
     if device == "mps":
         mps = getattr(torch.backends, "mps", None)
-        return "" if mps is not None and mps.is_available() else "mps is not available here"
-    return f"unknown device {device}"
+        return "" if mps is not None and mps.is_available() else msg("check.latency.no_mps")
+    return msg("check.latency.unknown_device", device=device)
 
 
 def measure_latency(spec: Spec) -> dict[str, float | str]:
@@ -43,16 +44,13 @@ def measure_latency(spec: Spec) -> dict[str, float | str]:
     try:
         import torch  # noqa: F401  (only to give a clear message when it is missing)
     except ImportError:
-        raise CnnCalcError(
-            "check --profile needs PyTorch to measure latency; install it (README, 'PyTorch')"
-            " or run check without --profile"
-        ) from None
+        raise CnnCalcError(msg("check.latency.no_torch")) from None
     from cnncalc.torch.profile import profile
 
     at = resolve(spec)
     batch, dtype = at.batch, at.dtype
     if dtype not in PROFILE_DTYPES:  # int8 and fp64 size memory; PyTorch runs neither here
-        reason = f"latency is measured in {', '.join(PROFILE_DTYPES)}, not the spec's {dtype}"
+        reason = msg("check.latency.dtype", dtypes=", ".join(PROFILE_DTYPES), dtype=dtype)
         return dict.fromkeys(devices, reason)
     options = {k: spec.profile_value(k, None) for k in ("warmup", "min_time")}
     out: dict[str, float | str] = {}
@@ -78,12 +76,11 @@ def measure_latency(spec: Spec) -> dict[str, float | str]:
 
 # The profiler's messages name `cnncalc profile`'s options; check has none of them, and takes
 # its settings from the spec's [profile] table and its devices from [budget.latency_ms].
-_DEVICE_HINT = re.compile(r"\s*\(or --device auto\)")
 _DEVICE_OPTION = re.compile(r"--device (\S+?)(?=[\s;,.)]|$)")
 _PROFILE_OPTION = re.compile(r"--(batch|dtype|warmup|min-time|optimizer|threads)\b(?: (\w[\w.]*))?")
 
 
-def _in_check_terms(msg: str) -> str:
+def _in_check_terms(text: str) -> str:
     """A profiler message with `--batch 2` as `[profile] batch = 2`, `--device cpu` as a cpu
     latency budget, and so on (issue 9: `check --profile` suggested options it lacks)."""
 
@@ -94,17 +91,17 @@ def _in_check_terms(msg: str) -> str:
         value = m[2] if m[2].replace(".", "").isdigit() else f'"{m[2]}"'
         return f"[profile] {key} = {value}"
 
-    msg = _DEVICE_HINT.sub("", msg)
-    msg = _DEVICE_OPTION.sub(lambda m: f"a [budget.latency_ms] {m[1]} budget", msg)
-    return _PROFILE_OPTION.sub(option, msg)
+    text = text.replace(msg("torch.device.auto_hint"), "")
+    text = _DEVICE_OPTION.sub(lambda m: msg("check.latency.device_budget", device=m[1]), text)
+    return _PROFILE_OPTION.sub(option, text)
 
 
 def latency_error(spec: Spec, device: str, exc: CnnCalcError) -> CnnCalcError:
     """A failure to measure a latency budget, in check's terms: it names the spec file and
     the line of the budget item, and suggests [profile] keys, not `profile`'s options."""
-    msg = f"check --profile could not measure latency_ms.{device}: {_in_check_terms(str(exc))}"
+    problem = msg("check.latency.failed", device=device, problem=_in_check_terms(str(exc)))
     if spec.path is None:
-        return CnnCalcError(msg)
+        return CnnCalcError(problem)
     line = next((lim.line for lim in spec.budget if lim.key == LATENCY and lim.device == device),
                 None)  # fmt: skip
-    return SpecFileError(msg, spec.path, line)
+    return SpecFileError(problem, spec.path, line)

@@ -20,6 +20,8 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from cnncalc.messages import msg
+
 ERRORS = "cnncalc-ascii"  # the codec error handler registered below
 
 # ASCII look-alikes of the characters cnncalc prints (DESIGN §4's '×', rich's boxes, …).
@@ -113,7 +115,7 @@ def warn(warnings: Iterable[tuple[str, str]], where: str = "", quiet: bool = Fal
     from cnncalc.render.output import warning_lines
 
     for line in warning_lines(warnings):
-        say(f"warning: {where}{line}")
+        say(f"{msg('cli.warning_prefix')}{where}{line}")
 
 
 def _say(text: str) -> None:
@@ -141,7 +143,7 @@ def _silence_stdout() -> None:
 def _failed(cause: OSError) -> int:
     _silence_stdout()
     if cause.errno != errno.EPIPE:  # a broken pipe is the reader's choice: say nothing
-        _say(f"error: cannot write the output: {cause.strerror or cause}")
+        _say(msg("cli.error_prefix") + msg("cli.cannot_write", reason=cause.strerror or cause))
     return 2
 
 
@@ -149,7 +151,7 @@ def run_guarded(app: Callable[[], Any]) -> int | str | None:
     """Run the typer app with stdout guarded; its exit code, or 2 when the output could not be
     written."""
     if sys.stdout is None:  # fd 1 closed: Python has no stdout at all
-        _say("error: cannot write the output: standard output is closed")
+        _say(msg("cli.error_prefix") + msg("cli.stdout_closed"))
         return 2
     _degrading(sys.stdout)
     _degrading(sys.stderr)

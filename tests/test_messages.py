@@ -56,3 +56,65 @@ def test_every_key_the_code_asks_for_is_in_english() -> None:
 def test_a_missing_key_fails_loudly() -> None:
     with pytest.raises(KeyError):
         msg("no.such.key")
+
+
+# The exceptions that carry a user's message (DESIGN §7), and the helpers that make one.
+ERRORS = {"CnnCalcError", "DslError", "SpecFileError", "ShapeError", "UnitError",
+          "CnnCalcTypeError", "CnnCalcValueError", "InternalError"}  # fmt: skip
+ERROR_HELPERS = {"error", "fail"}  # ArgReader.error, _Walk.error, the spec loader's Failer
+
+
+def _inline(node: ast.AST) -> bool:
+    """Whether an argument is message text written in place: a literal with words, or an
+    f-string."""
+    if isinstance(node, ast.JoinedStr):
+        return True
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and " " in node.value
+
+
+def _callee(call: ast.Call) -> str:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+
+
+def test_no_error_message_is_written_inline() -> None:
+    """issue 16: every message an error carries comes from msg(), so that --lang ko reaches it."""
+    inline = []
+    for path in PACKAGE.rglob("*.py"):
+        if "messages" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = _callee(node)
+            if (name in ERRORS or name in ERROR_HELPERS) and any(map(_inline, node.args[:2])):
+                inline.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {name}")
+    assert inline == []
+
+
+def _keys_named() -> tuple[set[str], set[tuple[str, str]]]:
+    """Every string constant in the package outside the catalogue (a key passed to msg, or
+    kept in a constant such as Res.TOO_MANY), and the fixed head and tail of every f-string
+    shaped like a key (msg(f"render.column.{key}") uses every key that starts
+    'render.column.'; f"cli.{name}.help" every 'cli.….help')."""
+    constants: set[str] = set()
+    patterns: set[tuple[str, str]] = set()
+    for path in PACKAGE.rglob("*.py"):
+        if "messages" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                constants.add(node.value)
+            if isinstance(node, ast.JoinedStr) and isinstance(node.values[0], ast.Constant):
+                head = node.values[0].value
+                tail = node.values[-1]
+                if "." in head and " " not in head:
+                    patterns.add((head, tail.value if isinstance(tail, ast.Constant) else ""))
+    return constants, patterns
+
+
+def test_every_english_key_is_used() -> None:
+    constants, patterns = _keys_named()
+    unused = [key for key in table("en") if key not in constants
+              and not any(key.startswith(h) and key.endswith(t) for h, t in patterns)]  # fmt: skip
+    assert unused == []

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from cnncalc.messages import msg
 from cnncalc.render.columns import share_bar
 from cnncalc.render.plain import align, cell_len, pad
 from cnncalc.torch.report import Figure, Latency, ProfileReport, RowProfile
@@ -118,18 +119,17 @@ def render_json(r: ProfileReport) -> str:
 def title(r: ProfileReport) -> str:
     """'alexnet — cpu (AMD EPYC, 2 threads), fp32, batch 1, torch 2.13.0'."""
     head = f"{r.name} — " if r.name else ""
-    threads = f", {r.threads} threads" if r.threads and r.device == "cpu" else ""
-    return (
-        f"{head}profile on {r.device} ({r.device_name}{threads}), {r.dtype}, batch {r.batch},"
-        f" torch {r.torch_version}"
-    )
+    threads = (msg("render.profile.threads", threads=r.threads)
+               if r.threads and r.device == "cpu" else "")  # fmt: skip
+    return msg("render.profile.title", head=head, device=r.device, name=r.device_name,
+               threads=threads, dtype=r.dtype, batch=r.batch, torch=r.torch_version)  # fmt: skip
 
 
 def _diff(f: Figure) -> str:
     if f.measured is None:
-        return "not measured"
+        return msg("render.profile.not_measured")
     d = f.diff or 0
-    return "equal" if d == 0 else f"differs by {d:+,}"
+    return msg("render.profile.equal") if d == 0 else msg("render.profile.differs", delta=f"{d:+,}")
 
 
 def _rel(f: Figure) -> str:
@@ -150,10 +150,16 @@ def _flops_rate(x: float) -> str:
 
 def _latency_line(mode: str, r: ProfileReport) -> str:
     lat = r.latency_ms[mode]
-    return (
-        f"median {lat.median:.3f} ms (p10 {lat.p10:.3f}, p90 {lat.p90:.3f}; {lat.runs} runs,"
-        f" {lat.clock}) · {r.throughput[mode]:,.1f} images/s · {_flops_rate(r.flops_per_s[mode])}"
-    )
+    return msg("render.profile.latency", median=f"{lat.median:.3f}", p10=f"{lat.p10:.3f}",
+               p90=f"{lat.p90:.3f}", runs=lat.runs, clock=lat.clock,
+               rate=f"{r.throughput[mode]:,.1f}", flops=_flops_rate(r.flops_per_s[mode]))  # fmt: skip
+
+
+def _measured(f: Figure) -> str:
+    """'static …, measured … (+1.2%)' of a byte figure."""
+    text = msg("render.profile.static_measured_bytes", static=_b(f.static),
+               measured=_b(f.measured), error=_rel(f))  # fmt: skip
+    return text.rstrip()
 
 
 def summary_lines(r: ProfileReport) -> list[tuple[str, str]]:
@@ -162,70 +168,48 @@ def summary_lines(r: ProfileReport) -> list[tuple[str, str]]:
     built = exact(r.weights.measured or 0)
     train_measured = exact(train.measured) if train.measured is not None else "—"
     lines = [
-        ("weights", f"static {exact(r.weights.static)}, built {built} ({_diff(r.weights)})"),
-        (
-            "FLOPs forward",
-            f"static {exact(fwd.static)}, measured {exact(fwd.measured or 0)} ({_diff(fwd)})",
-        ),
-        (
-            "FLOPs forward+backward",
-            f"static {exact(train.static)}, measured {train_measured} ({_diff(train)})",
-        ),
-    ]
+        (msg("render.profile.weights"), msg("render.profile.weights_value",
+         static=exact(r.weights.static), built=built, diff=_diff(r.weights))),
+        (msg("render.profile.flops_forward"), msg("render.profile.static_measured",
+         static=exact(fwd.static), measured=exact(fwd.measured or 0), diff=_diff(fwd))),
+        (msg("render.profile.flops_train"), msg("render.profile.static_measured",
+         static=exact(train.static), measured=train_measured, diff=_diff(train))),
+    ]  # fmt: skip
     if train.measured is not None and r.flops_train_pytorch != train.measured:
-        text = (
-            f"PyTorch's own convolution-backward formula would say"
-            f" {exact(r.flops_train_pytorch)}: it ignores groups in grad-weight;"
-            " cnncalc counts each gradient as one forward"
+        lines.append(
+            ("", msg("render.profile.pytorch_formula", flops=exact(r.flops_train_pytorch)))
         )
-        lines.append(("", text))
     for mode in ("infer", "train"):
         if mode in r.latency_ms:
-            label = "latency infer" if mode == "infer" else f"latency train ({r.optimizer} step)"
+            label = (msg("render.profile.latency_infer") if mode == "infer"
+                     else msg("render.profile.latency_train", optimizer=r.optimizer))  # fmt: skip
             lines.append((label, _latency_line(mode, r)))
-    text = (
-        f"static {_b(m.train_bytes.static)}, measured {_b(m.train_bytes.measured)}"
-        f" {_rel(m.train_bytes)}"
-    )
-    lines.append((f"training memory ({r.optimizer})", text.rstrip()))
-    parts = [
-        ("saved for backward", m.saved_bytes),
-        ("weights", m.weight_bytes),
-        ("grads", m.grad_bytes),
-        ("optimizer state", m.optimizer_bytes),
-        ("buffers", m.buffer_bytes),
-    ]
+    label = msg("render.profile.training_memory", optimizer=r.optimizer)
+    lines.append((label, _measured(m.train_bytes)))
+    parts = [("saved", m.saved_bytes), ("weights", m.weight_bytes), ("grads", m.grad_bytes),
+             ("optimizer", m.optimizer_bytes), ("buffers", m.buffer_bytes)]  # fmt: skip
     shown = "; ".join(
-        f"{label} {nbytes(f.static)} / {nbytes(f.measured) if f.measured is not None else '—'}"
-        for label, f in parts
+        f"{msg(f'render.profile.part.{key}')} {nbytes(f.static)}"
+        f" / {nbytes(f.measured) if f.measured is not None else '—'}"
+        for key, f in parts
     )
-    lines.append(("", f"{shown} (static / measured)"))
-    lines.append(("", f"method: {m.method}"))
-    peak = m.infer_peak_bytes
-    if peak.measured is not None:
-        text = f"static {_b(peak.static)}, measured {_b(peak.measured)} {_rel(peak)}"
-        lines.append(("peak inference memory", text))
+    lines.append(("", msg("render.profile.parts", parts=shown)))
+    lines.append(("", msg("render.profile.method", method=m.method)))
+    if m.infer_peak_bytes.measured is not None:
+        lines.append((msg("render.profile.peak"), _measured(m.infer_peak_bytes)))
     if r.per_layer is not None:
         p = r.per_layer
-        text = (
-            f"{p.method}; the hooks cost {p.overhead * 100:+.1f}%"
-            f" ({p.hooked_ms:.3f} ms per pass with them, {p.plain_ms:.3f} ms without)"
-        )
-        lines.append(("per-layer time", text))
-    lines += [("note", n) for n in r.notes]
+        text = msg("render.profile.per_layer_value", method=p.method,
+                   overhead=f"{p.overhead * 100:+.1f}", hooked=f"{p.hooked_ms:.3f}",
+                   plain=f"{p.plain_ms:.3f}")  # fmt: skip
+        lines.append((msg("render.profile.per_layer"), text))
+    lines += [(msg("render.profile.note"), n) for n in r.notes]
     return lines
 
 
-HEADERS = [
-    "layer",
-    "output",
-    "weights",
-    "FLOPs static",
-    "FLOPs measured",
-    "fwd+bwd static",
-    "fwd+bwd measured",
-    "Δ",
-]
+# Message keys of the table's columns (render.profile.header.KEY).
+HEADERS = ["layer", "output", "weights", "flops_static", "flops_measured", "train_static",
+           "train_measured", "delta"]  # fmt: skip
 
 
 def row_cells(row: RowProfile, per_layer: bool) -> list[str]:
@@ -252,7 +236,8 @@ def row_cells(row: RowProfile, per_layer: bool) -> list[str]:
 
 
 def _headers(r: ProfileReport) -> list[str]:
-    return HEADERS + (["time ms", "share"] if r.per_layer is not None else [])
+    keys = HEADERS + (["time", "share"] if r.per_layer is not None else [])
+    return [msg(f"render.profile.header.{key}") for key in keys]
 
 
 # -- table (terminal) and plain text (pipe) -------------------------------------------------
@@ -332,9 +317,9 @@ def progress_display(enabled: bool) -> Iterator[Callable[[str, float], None] | N
         console=Console(stderr=True),
         transient=True,
     ) as bar:
-        task = bar.add_task("starting", total=1.0)
+        task = bar.add_task(msg("torch.stage.starting"), total=1.0)
 
-        def update(stage: str, done: float) -> None:
-            bar.update(task, description=stage, completed=done)
+        def update(stage: str, done: float) -> None:  # stage: 'timing infer', … (torch.stage.*)
+            bar.update(task, description=msg(f"torch.stage.{stage}"), completed=done)
 
         yield update

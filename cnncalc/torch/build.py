@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from cnncalc.analysis import Report, Row
 from cnncalc.errors import CnnCalcError, first_line
 from cnncalc.ir import Block, Item, Net, Node, Shape
+from cnncalc.messages import msg
 
 if TYPE_CHECKING:
     import torch
@@ -27,7 +28,7 @@ class InternalError(CnnCalcError):
     """The built module disagrees with the static analysis: a bug in cnncalc, not a user error."""
 
     def render(self) -> str:
-        return f"internal error (a bug in cnncalc, please report it): {self}"
+        return msg("torch.build.internal", problem=self)
 
 
 def require_torch() -> Any:
@@ -35,10 +36,7 @@ def require_torch() -> Any:
     try:
         import torch
     except ImportError:
-        raise CnnCalcError(
-            "this command needs PyTorch, which is not installed: pip install torch"
-            " (see pytorch.org for the build that fits your machine)"
-        ) from None
+        raise CnnCalcError(msg("torch.build.no_torch")) from None
     return torch
 
 
@@ -80,7 +78,7 @@ def assemble(net: Net, report: Report) -> nn.Module:
     _fill(top, net.items, rows, named)
     leftover = next(rows, None)
     if leftover is not None:
-        raise InternalError(f"row {leftover.name} has no module in the build")
+        raise InternalError(msg("torch.build.no_module", row=leftover.name))
     # A plain dict attribute, in the report's row order: row name → module (not registered twice).
     top.rows = {row.name: named[row.name] for row in report.rows}
     return top
@@ -91,11 +89,11 @@ def _fill(seq: nn.Module, items: tuple[Item, ...], rows: Iterator[Row], named: d
     for item in items:
         row = next(rows, None)
         if row is None:
-            raise InternalError("the build has more items than the static report has rows")
+            raise InternalError(msg("torch.build.more_items"))
         if isinstance(item, Node):
             if row.block or row.kind != item.layer.kind:
                 raise InternalError(
-                    f"row {row.name} is a {row.kind} but the build made a {item.layer.kind}"
+                    msg("torch.build.kind", row=row.name, kind=row.kind, built=item.layer.kind)
                 )
             module = item.layer.to_torch(row.input)
         else:
@@ -110,7 +108,7 @@ def _block(block: Block, row: Row, rows: Iterator[Row], named: dict) -> nn.Modul
 
     if not row.block or row.kind != block.kind.NAME:
         raise InternalError(
-            f"row {row.name} is a {row.kind} but the build made a {block.kind.NAME}"
+            msg("torch.build.kind", row=row.name, kind=row.kind, built=block.kind.NAME)
         )
     branches = []
     for items in block.branches:
@@ -124,7 +122,7 @@ def row_modules(module: nn.Module) -> dict[str, nn.Module]:
     """Row name → module of a net made by `build` (or `assemble`)."""
     rows = getattr(module, "rows", None)
     if not isinstance(rows, dict):
-        raise CnnCalcError("this module was not built by cnncalc.build")
+        raise CnnCalcError(msg("torch.build.not_built"))
     return rows
 
 
@@ -157,12 +155,12 @@ def self_check(module: nn.Module, report: Report, x: torch.Tensor | None = None)
         built, static = parameter_count(sub), by_name[name].weights
         if built != static:
             raise InternalError(
-                f"{name}: the built module has {built:,} weights, the static analysis {static:,}"
+                msg("torch.build.row_weights", name=name, built=f"{built:,}", static=f"{static:,}")
             )
     total = parameter_count(module)
     if total != report.totals.weights:
         raise InternalError(
-            f"the built net has {total:,} weights, the static analysis {report.totals.weights:,}"
+            msg("torch.build.weights", built=f"{total:,}", static=f"{report.totals.weights:,}")
         )
     if x is None:
         p = next(module.parameters(), None)
@@ -191,15 +189,11 @@ def self_check(module: nn.Module, report: Report, x: torch.Tensor | None = None)
         expected = torch_shape(by_name[name].output, batch)
         if shape != expected:
             raise InternalError(
-                f"{name}: the built module's output is {list(shape)}, the static analysis"
-                f" says {list(expected)} (N, C, H, W)"
+                msg("torch.build.row_output", name=name, built=list(shape), static=list(expected))
             )
     expected = torch_shape(report.output, batch)
     if tuple(y.shape) != expected:
-        raise InternalError(
-            f"the built net's output is {list(y.shape)}, the static analysis says"
-            f" {list(expected)} (N, C, H, W)"
-        )
+        raise InternalError(msg("torch.build.output", built=list(y.shape), static=list(expected)))
 
 
 def _shape_hook(name: str, seen: dict[str, tuple[int, ...]]) -> Any:
@@ -265,10 +259,9 @@ class RowTracker(RowHooks):
         naming the row; anything else is passed on unchanged."""
         text = first_line(exc)
         if "not implemented for" in text or isinstance(exc, NotImplementedError):
-            where = f" for {self.current}" if self.current else ""
+            where = msg("torch.build.for_row", row=self.current) if self.current else ""
             return CnnCalcError(
-                f"dtype {dtype} is not supported on {device}{where}: PyTorch says {text};"
-                " try --dtype fp32"
+                msg("torch.build.dtype", dtype=dtype, device=device, where=where, text=text)
             )
         return exc
 

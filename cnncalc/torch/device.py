@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cnncalc.errors import CnnCalcError
+from cnncalc.messages import msg
 from cnncalc.settings import PROFILE_DTYPES, TORCH_DTYPES
 
 
@@ -26,31 +27,26 @@ def resolve_device(name: str) -> tuple[Any, str]:
         return torch.device("cpu"), _cpu_name() or platform.processor() or platform.machine()
     if text == "mps":
         if not _mps_available(torch):
-            raise CnnCalcError(
-                "device 'mps' is not available: this PyTorch build or machine"
-                " has no Apple GPU support; use --device cpu"
-            )
+            raise CnnCalcError(msg("torch.device.no_mps"))
         return torch.device("mps"), "Apple GPU (mps)"
     if text == "cuda" or (text.startswith("cuda:") and text[5:].isdigit()):
         if not torch.cuda.is_available():
-            why = (
-                "this PyTorch build has no CUDA support"
+            why = msg(
+                "torch.device.no_cuda_build"
                 if torch.version.cuda is None
-                else "no CUDA GPU is visible"
+                else "torch.device.no_gpu"
             )
-            raise CnnCalcError(
-                f"device '{name}' is not available: {why}; use --device cpu (or --device auto)"
-            )
+            auto = msg("torch.device.auto_hint")
+            raise CnnCalcError(msg("torch.device.unavailable", name=name, why=why, auto=auto))
         index = int(text[5:]) if ":" in text else torch.cuda.current_device()
         count = torch.cuda.device_count()
         if index >= count:
-            raise CnnCalcError(
-                f"device '{name}' is not available: there {'is' if count == 1 else 'are'}"
-                f" {count} CUDA device{'s' if count != 1 else ''} (cuda:0"
-                f"{f' … cuda:{count - 1}' if count > 1 else ''})"
-            )
+            if count == 1:
+                raise CnnCalcError(msg("torch.device.one_gpu", name=name))
+            last = f" … cuda:{count - 1}" if count > 1 else ""
+            raise CnnCalcError(msg("torch.device.gpus", name=name, count=count, last=last))
         return torch.device("cuda", index), torch.cuda.get_device_name(index)
-    raise CnnCalcError(f"unknown device '{name}'; expected cpu, cuda, cuda:N, mps or auto")
+    raise CnnCalcError(msg("torch.device.unknown", name=name))
 
 
 def _cpu_name() -> str:
@@ -73,8 +69,8 @@ def _mps_available(torch: Any) -> bool:
 def check_dtype(name: str) -> None:
     """Refuse a dtype that PyTorch does not run here (int8 and fp64 only size memory)."""
     if name not in PROFILE_DTYPES:
-        runs = f"{', '.join(PROFILE_DTYPES[:-1])} or {PROFILE_DTYPES[-1]}"
-        raise CnnCalcError(f"profile runs {runs}, not '{name}'")
+        runs = msg("torch.device.or", names=", ".join(PROFILE_DTYPES[:-1]), last=PROFILE_DTYPES[-1])
+        raise CnnCalcError(msg("torch.device.profile_dtypes", runs=runs, name=name))
 
 
 def torch_dtype(name: str, device: Any) -> Any:
@@ -83,10 +79,7 @@ def torch_dtype(name: str, device: Any) -> Any:
 
     check_dtype(name)
     if device.type == "cuda" and name == "bf16" and not _cuda_bf16(torch, device):
-        raise CnnCalcError(
-            f"dtype bf16 is not supported on {torch.cuda.get_device_name(device)};"
-            " use --dtype fp16 or fp32"
-        )
+        raise CnnCalcError(msg("torch.device.no_bf16", device=torch.cuda.get_device_name(device)))
     return getattr(torch, TORCH_DTYPES[name])
 
 

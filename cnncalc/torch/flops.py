@@ -20,12 +20,6 @@ if TYPE_CHECKING:
     import torch
     from torch import nn
 
-FLOP_NOTE = (
-    "FLOPs counted with torch.utils.flop_counter.FlopCounterMode; convolution backward with"
-    " cnncalc's groups-aware formula (PyTorch's own counts the grad-weight term of a grouped"
-    " convolution `groups` times too high)"
-)
-
 
 def conv_forward_flops(x_shape: Any, w_shape: Any, out_shape: Any, transposed: bool) -> int:
     """2 × multiplies of a convolution, from shapes (N, C, *spatial) and the weight's shape.

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis import Report
 from cnncalc.errors import CnnCalcError
+from cnncalc.messages import msg
 from cnncalc.torch.report import Figure, Memory
 from cnncalc.torch.timing import make_optimizer, train_step
 from cnncalc.units import nbytes
@@ -132,16 +133,10 @@ def memory_figures(
     t = static.totals
     m = measured
     if cuda:
-        method = (
-            "torch.cuda.max_memory_allocated for an inference pass and a training step;"
-            " parts from saved_tensors_hooks and the real tensors"
-        )
+        method = msg("torch.memory.method_cuda")
         train = train_peak
     else:
-        method = (
-            "saved_tensors_hooks (each storage once) + weights + grads + optimizer state"
-            " + buffers, read off the real tensors after one training step"
-        )
+        method = msg("torch.memory.method_cpu")
         train = m.total if m else None
     return Memory(
         method=method,
@@ -186,11 +181,12 @@ def check_memory(
         return None
     t = static.totals
     infer, train = t.peak_bytes, t.train_bytes
-    need, what = (infer, "an inference pass") if mode == "infer" else (train, "a training step")
+    need, what = ((infer, msg("torch.memory.infer_pass")) if mode == "infer"
+                  else (train, msg("torch.memory.train_step")))  # fmt: skip
     if need <= free:
         if mode == "infer" and train > free:
-            return (f"a training step needs about {nbytes(train)} (static estimate), more than"
-                    f" the {nbytes(free)} free on {dev}")  # fmt: skip
+            return msg("torch.memory.train_too_big", need=nbytes(train), free=nbytes(free),
+                       device=dev)  # fmt: skip
         return None
     from cnncalc.api import analyze
 
@@ -200,9 +196,8 @@ def check_memory(
                                 optimizer=static.optimizer).totals, key) for b in (1, 2))  # fmt: skip
     per_image = max(1, two - one)
     fits = (free - (one - per_image)) // per_image
-    hint = f"try --batch {fits:,} or less" if fits >= 1 else "even batch 1 does not fit"
+    hint = (msg("torch.memory.try_batch", fits=f"{fits:,}") if fits >= 1
+            else msg("torch.memory.batch_one"))  # fmt: skip
     batch = f"{static.batch:,}" if static.batch < 10**15 else f"{static.batch:.3g}"
-    raise CnnCalcError(
-        f"batch {batch} needs about {nbytes(need)} for {what} on {dev} (static estimate),"
-        f" more than the {nbytes(free)} free: {hint}"
-    )
+    raise CnnCalcError(msg("torch.memory.too_big", batch=batch, need=nbytes(need), what=what,
+                           device=dev, free=nbytes(free), hint=hint))  # fmt: skip

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 from cnncalc.analysis import Report
 from cnncalc.errors import CnnCalcError, first_line
 from cnncalc.ir import Shape
+from cnncalc.messages import msg
 from cnncalc.settings import PROFILE_KEYS, check_whole, resolve
 from cnncalc.torch.build import assemble, require_torch, row_modules, self_check, torch_shape
 from cnncalc.torch.device import check_dtype, cleanup, is_oom, resolve_device, torch_dtype
-from cnncalc.torch.flops import FLOP_NOTE, FlopCount, count_flops
+from cnncalc.torch.flops import FlopCount, count_flops
 from cnncalc.torch.memory import (
     TrainBytes,
     check_memory,
@@ -63,7 +64,8 @@ def checked_options(spec: Spec, *, threads: int | None, per_layer: bool, **given
     chosen = resolve(spec, **{**dict.fromkeys(PROFILE_KEYS), **given})  # every key resolved
     check_dtype(chosen.dtype)
     if threads is not None:  # thousands crash libgomp
-        threads = check_whole("threads", threads, 1, os.cpu_count() or 1, " (this machine's CPUs)")
+        why = msg("torch.profile.threads_why")
+        threads = check_whole("threads", threads, 1, os.cpu_count() or 1, why)
     return Options(
         chosen.device, chosen.batch, chosen.dtype, chosen.mode, chosen.warmup, chosen.min_time,
         chosen.optimizer, threads, per_layer,
@@ -154,14 +156,12 @@ def _run(job: _Job, progress: Progress) -> ProfileReport:
         if is_oom(exc):
             cleanup(dev)
             raise CnnCalcError(
-                f"out of memory on {dev} at batch {opts.batch} ({opts.dtype}): try a smaller"
-                " --batch"
+                msg("torch.profile.oom", device=dev, batch=opts.batch, dtype=opts.dtype)
             ) from None
         text = first_line(exc)
         if isinstance(exc, NotImplementedError) or "not implemented for" in text:
             raise CnnCalcError(
-                f"dtype {opts.dtype} is not supported on {dev} for this net: PyTorch"
-                f" says {text}; try --dtype fp32"
+                msg("torch.profile.dtype", dtype=opts.dtype, device=dev, text=text)
             ) from None
         raise
     finally:
@@ -210,10 +210,8 @@ def _measure(job: _Job, progress: Progress) -> ProfileReport:
     pytorch_total = counts.train.pytorch_total if counts.train else 0
     notes = list(counts.notes)
     if train_total is not None and pytorch_total != train_total:
-        notes.append(
-            f"grouped convolutions: PyTorch's own formula would count {pytorch_total:,}"
-            f" FLOPs for forward + backward instead of {train_total:,}"
-        )
+        notes.append(msg("torch.profile.grouped", pytorch=f"{pytorch_total:,}",
+                         ours=f"{train_total:,}"))  # fmt: skip
     rates = {m: (flops["forward" if m == "infer" else "train"].measured or 0) / (lat.median / 1e3)
              for m, lat in latency.items()}  # fmt: skip
     return ProfileReport(
@@ -259,7 +257,7 @@ def _count(
     except (ValueError, RuntimeError, NotImplementedError, MemoryError) as exc:
         if isinstance(exc, ValueError) and opts.mode != "infer":  # BatchNorm on 1 value a channel
             raise CnnCalcError(
-                f"training mode fails at batch {static.batch}: {exc}; try --batch 2 or more"
+                msg("torch.profile.train_fails", batch=static.batch, problem=exc)
             ) from None
         if opts.mode != "infer":
             raise  # out of memory or a missing kernel: profile() says which
@@ -268,13 +266,13 @@ def _count(
         # only leaves the training figures out.
         module.zero_grad(set_to_none=True)
         cleanup(dev)
-        hint = " (try --batch 2 or more)" if isinstance(exc, ValueError) else ""
+        hint = msg("torch.profile.try_batch_two") if isinstance(exc, ValueError) else ""
         progress("counting FLOPs", 1.0)
         progress("measuring memory", 1.0)
-        note = f"training figures skipped: {first_line(exc)}{hint}"
-        return _Counts(forward, None, None, infer_peak, None, (FLOP_NOTE, note))
+        note = msg("torch.profile.train_skipped", problem=first_line(exc), hint=hint)
+        return _Counts(forward, None, None, infer_peak, None, (msg("torch.flops.note"), note))
     progress("measuring memory", 1.0)
-    return _Counts(forward, train, train_bytes, infer_peak, train_peak, (FLOP_NOTE,))
+    return _Counts(forward, train, train_bytes, infer_peak, train_peak, (msg("torch.flops.note"),))
 
 
 def _rows(

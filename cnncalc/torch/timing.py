@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from cnncalc.messages import msg
 from cnncalc.torch.build import row_modules
 from cnncalc.torch.report import Latency, PerLayer
 
@@ -123,13 +124,11 @@ def spread_warnings(latency: dict[str, Latency]) -> tuple[tuple[str, str], ...]:
     out = []
     for mode, lat in latency.items():
         if lat.p90 > WIDE_SPREAD * lat.p10:
-            ratio = f"{lat.p90 / lat.p10:.1f}×" if lat.p10 > 0 else "far above"
-            message = (
-                f"the timing spread is wide (p90 {lat.p90:.3f} ms is {ratio} p10"
-                f" {lat.p10:.3f} ms): the machine was busy and these timings are unreliable;"
-                " close other work or raise --min-time"
-            )
-            out.append((f"latency {mode}", message))
+            ratio = (msg("torch.timing.ratio", ratio=f"{lat.p90 / lat.p10:.1f}") if lat.p10 > 0
+                     else msg("torch.timing.far_above"))  # fmt: skip
+            message = msg("torch.timing.spread", p90=f"{lat.p90:.3f}", ratio=ratio,
+                          p10=f"{lat.p10:.3f}")  # fmt: skip
+            out.append((msg("torch.timing.latency", mode=mode), message))
     return tuple(out)
 
 
@@ -315,9 +314,6 @@ def time_layers(
         with torch.no_grad():
             step = infer_step(module, x)
             plain = statistics.median(time_runs(step, clock, warmup=1, min_time=min_time / 2))
-    method = (
-        f"forward pre/post hooks on every row's module, timed with"
-        f" {'CUDA events' if x.device.type == 'cuda' else 'time.perf_counter'}; eval mode,"
-        f" median of {len(whole)} passes; a block row includes its children"
-    )
+    clock_name = "CUDA events" if x.device.type == "cuda" else "time.perf_counter"
+    method = msg("torch.timing.per_layer_method", clock=clock_name, passes=len(whole))
     return row_ms, PerLayer(method, len(whole), hooked, plain, hooked / plain - 1)
