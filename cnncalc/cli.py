@@ -104,8 +104,9 @@ def command(name: str | None = None) -> Callable[[F], F]:
                 raise typer.Exit(2) from None
 
         guarded.__signature__ = with_lang(function)  # type: ignore[attr-defined]
-        key = f"cli.{name or function.__name__}.help"  # the summary, in the chosen language
-        help = msg(key) if known(key) else None
+        called = name or function.__name__  # its summary, in the chosen language:
+        keys = [k for k in (f"cli.{called}.help", f"{called}.help") if known(k)]
+        help = msg(keys[0]) if keys else None
         return app.command(name, help=help)(guarded)  # type: ignore[return-value]
 
     return register

@@ -105,11 +105,12 @@ def _keys_named() -> tuple[set[str], set[tuple[str, str]]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 constants.add(node.value)
-            if isinstance(node, ast.JoinedStr) and isinstance(node.values[0], ast.Constant):
-                head = node.values[0].value
-                tail = node.values[-1]
-                if "." in head and " " not in head:
-                    patterns.add((head, tail.value if isinstance(tail, ast.Constant) else ""))
+            if isinstance(node, ast.JoinedStr):
+                first, last = node.values[0], node.values[-1]
+                head = first.value if isinstance(first, ast.Constant) else ""
+                tail = last.value if isinstance(last, ast.Constant) and last is not first else ""
+                if "." in head + tail and " " not in head + tail:  # f"{command}.help" too
+                    patterns.add((head, tail))
     return constants, patterns
 
 

@@ -222,6 +222,7 @@ MESSAGES: dict[str, str] = {
     "analysis.unknown_sort": "unknown sort '{sort}'; expected one of {choices}",
     "analysis.row_problem": "{name}: {problem}",
     "analysis.api.torch_module": "analyze does not take PyTorch modules (got {type}): cnncalc.from_torch reads one; give analyze the net as DSL text ('In:32x32x3-Conv:3x3x16p1-ReLU-FC:10'), a built-in name ('alexnet'), a .toml spec file path or a Spec",
+    "analysis.internal_shape": "internal error (a bug in cnncalc, please report it): {row} computed {got}, the static analysis says {expected}",
     # end analysis
     # --- spec files, templates, settings ---------------------------------------------------
     "specs.input": "'input': {problem}",
@@ -600,7 +601,6 @@ MESSAGES: dict[str, str] = {
     "run.source_given": "values: {what} given",
     "run.source_random": "random: seed {seed}, --init {init} ({dist})",
     "run.input_given": "input",
-    "run.input_random": "input standard normal",
     "run.weights_given": "weights of {rows}",
     "run.col_row": "row",
     "run.col_output": "output",

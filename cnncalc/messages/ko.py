@@ -222,6 +222,7 @@ MESSAGES: dict[str, str] = {
     "analysis.unknown_sort": "알 수 없는 정렬 '{sort}'; 가능한 값: {choices}",
     "analysis.row_problem": "{name}: {problem}",
     "analysis.api.torch_module": "analyze는 PyTorch 모듈을 받지 않습니다 (받은 것: {type}): 모듈은 cnncalc.from_torch가 읽습니다; analyze에는 신경망을 DSL 텍스트('In:32x32x3-Conv:3x3x16p1-ReLU-FC:10'), 내장 이름('alexnet'), .toml 명세 파일 경로 또는 Spec으로 주세요",
+    "analysis.internal_shape": "내부 오류 (cnncalc의 버그이니 알려 주세요): {row}의 계산 결과는 {got}인데 정적 분석은 {expected}",
     # end analysis
     # --- spec files, templates, settings ---------------------------------------------------
     "specs.input": "'input': {problem}",
@@ -600,7 +601,6 @@ MESSAGES: dict[str, str] = {
     "run.source_given": "값: {what} 주어짐",
     "run.source_random": "무작위: 시드 {seed}, --init {init} ({dist})",
     "run.input_given": "입력",
-    "run.input_random": "입력은 표준정규분포",
     "run.weights_given": "{rows}의 가중치",
     "run.col_row": "층",
     "run.col_output": "출력",

@@ -16,6 +16,7 @@ from typing import Any
 from cnncalc.analysis import Report, Row
 from cnncalc.errors import CnnCalcError
 from cnncalc.ir import Block, Item, Node, Shape
+from cnncalc.messages import msg
 from cnncalc.numeric.params import Mode
 
 # A row's values are shown when each channel holds at most this many (issue 12), or --values-all.
@@ -115,10 +116,9 @@ class _Walk:
         import numpy as np
 
         if y.shape != nchw(row.output, y.shape[0]):
-            raise CnnCalcError(
-                f"internal error (a bug in cnncalc, please report it): {row.name} computed"
-                f" {list(y.shape)}, the static analysis says {list(nchw(row.output, y.shape[0]))}"
-            )
+            expected = list(nchw(row.output, y.shape[0]))
+            raise CnnCalcError(msg("analysis.internal_shape", row=row.name, got=list(y.shape),
+                                   expected=expected))  # fmt: skip
         per_channel = row.output.numel // (1 if row.output.is_flat else row.output.c)
         shown = self.show_all or per_channel <= SHOWN_PER_CHANNEL
         values = np.array(hwc(y)) if shown else None
