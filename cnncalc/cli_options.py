@@ -53,6 +53,19 @@ def _typer_words() -> None:
     for name in ("ARGUMENTS_PANEL_TITLE", "COMMANDS_PANEL_TITLE", "OPTIONS_PANEL_TITLE",
                  "DEFAULT_STRING", "REQUIRED_LONG_STRING"):  # fmt: skip
         setattr(rich_utils, name, messages.table(messages.language())[f"cli.typer.{name}"])
+    from typer._click import decorators  # typer 0.26-0.28 (our pin) vendors click here
+
+    make = decorators.help_option  # the -h/--help option every command gets: its help text
+
+    def help_option(names: list[str]) -> Callable[[Any], Any]:
+        def apply(command: Any) -> Any:
+            command = make(names)(command)
+            command.params[-1].help = msg("cli.typer.help_option")
+            return command
+
+        return apply
+
+    decorators.help_option = help_option
 
 
 _typer_words()

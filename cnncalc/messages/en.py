@@ -62,6 +62,7 @@ MESSAGES: dict[str, str] = {
     "cli.typer.OPTIONS_PANEL_TITLE": "Options",
     "cli.typer.DEFAULT_STRING": "[default: {}]",
     "cli.typer.REQUIRED_LONG_STRING": "[required]",
+    "cli.typer.help_option": "Show this message and exit.",
     # end cli
     # --- errors and the DSL parser ---------------------------------------------------------
     "dsl.did_you_mean": " — did you mean '{choice}'?",

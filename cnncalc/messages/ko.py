@@ -62,6 +62,7 @@ MESSAGES: dict[str, str] = {
     "cli.typer.OPTIONS_PANEL_TITLE": "옵션",
     "cli.typer.DEFAULT_STRING": "[기본값: {}]",
     "cli.typer.REQUIRED_LONG_STRING": "[필수]",
+    "cli.typer.help_option": "이 도움말을 보여주고 끝냅니다.",
     # end cli
     # --- errors and the DSL parser ---------------------------------------------------------
     "dsl.did_you_mean": " — '{choice}'을(를) 뜻했나요?",
