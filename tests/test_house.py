@@ -27,8 +27,15 @@ def _body_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
     return (node.end_lineno or first.lineno) - first.lineno + 1
 
 
+# The message catalogues (messages/en.py, ko.py, …) are tables, one line a message, not code
+# to read on a screen: they grow with every message the house writes (issue 16), so the module
+# limit leaves them out.
+CATALOGUE = PACKAGE / "messages"
+
+
 def test_no_module_is_over_450_lines() -> None:
-    long = {str(p.relative_to(PACKAGE)): n for p in _modules()
+    code = [p for p in _modules() if p.parent != CATALOGUE or p.name == "__init__.py"]
+    long = {str(p.relative_to(PACKAGE)): n for p in code
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}  # fmt: skip
     assert long == {}
 
