@@ -12,11 +12,13 @@ from typing import Any
 
 from cnncalc.budget import FAIL, PASS, SKIP, SpecResult, Verdict, exit_code
 from cnncalc.errors import CnnCalcError, first_line
+from cnncalc.messages import msg
 from cnncalc.render.plain import align
 from cnncalc.safe import printable
 from cnncalc.units import count, exact, nbytes
 
 SCHEMA = "cnncalc.check/1"
+# The columns, each a message check.header.KEY.
 HEADERS = ("metric", "actual", "budget", "headroom", "verdict")
 
 
@@ -43,18 +45,16 @@ def headroom(v: Verdict) -> str:
 def verdict_word(v: Verdict) -> str:
     """'pass', 'OVER' or 'skipped: why'."""
     if v.status == SKIP:
-        return f"skipped: {printable(v.reason)}"
-    return "pass" if v.status == PASS else "OVER"
+        return msg("check.skipped", reason=printable(v.reason))
+    return msg("check.pass") if v.status == PASS else msg("check.over")
 
 
 def over_text(v: Verdict) -> str:
     """'macs 1,135,256,096 (1.1G) is over the budget of 1,000,000,000 (1.0G) by 13.5%'."""
     excess = (v.actual or 0) - v.limit
     pct = f" ({excess / v.limit * 100:.1f}%)" if v.limit else ""
-    return (
-        f"{v.metric} {amount(v.actual or 0, v.unit)} is over the budget of"
-        f" {amount(v.limit, v.unit)} by {amount(excess, v.unit)}{pct}"
-    )
+    return msg("check.over_text", metric=v.metric, actual=amount(v.actual or 0, v.unit),
+               limit=amount(v.limit, v.unit), excess=amount(excess, v.unit), pct=pct)  # fmt: skip
 
 
 def cells(v: Verdict) -> tuple[str, str, str, str, str]:
@@ -66,8 +66,8 @@ def cells(v: Verdict) -> tuple[str, str, str, str, str]:
 def heading(r: SpecResult) -> str:
     """'alexnet — specs/alexnet.toml (batch 1, fp32, sgd)'; name and path printable (issue 9:
     a name holding ANSI escapes or newlines never reaches a terminal raw)."""
-    return (f"{printable(r.name)} — {printable(r.path)} (batch {r.batch}, {r.dtype},"
-            f" optimizer {r.optimizer})")  # fmt: skip
+    return msg("check.heading", name=printable(r.name), path=printable(r.path), batch=r.batch,
+               dtype=r.dtype, optimizer=r.optimizer)  # fmt: skip
 
 
 def warnings_line(r: SpecResult) -> str:
@@ -78,8 +78,7 @@ def warnings_line(r: SpecResult) -> str:
     if len(r.warnings) == 1:
         return f"{path}: {rows[0]}: {printable(r.warnings[0][1])}"
     named = ", ".join(rows[:3]) + (", …" if len(rows) > 3 else "")
-    return (f"{path}: {len(rows)} rows have warnings ({named}); `cnncalc shape {path}`"
-            " shows them")  # fmt: skip
+    return msg("check.warnings_line", path=path, count=len(rows), rows=named)
 
 
 def labels(results: list[SpecResult], show: Any = printable) -> dict[int, str]:
@@ -96,30 +95,30 @@ def summary(results: list[SpecResult]) -> str:
     passed = sum(r.count(PASS) for r in results)
     failed = sum(r.count(FAIL) for r in results)
     skipped = sum(r.count(SKIP) for r in results)
-    specs = f"{len(results)} spec{'s' if len(results) != 1 else ''}"
-    tally = f"{passed} passed, {failed} over, {skipped} skipped"
+    specs = msg("check.specs_one" if len(results) == 1 else "check.specs_many", count=len(results))
+    tally = msg("check.tally", passed=passed, failed=failed, skipped=skipped)
     label = labels(results)
     free = [label[i] for i, r in enumerate(results) if not r.has_budget and not r.missing_budget]
     if free:  # issue 9: a spec without a budget is said, never passed over in silence
-        tally += f"; no [budget]: {', '.join(free)}"
+        tally += msg("check.tally_free", names=", ".join(free))
     if exit_code(results) == 0:
-        return f"✓ {specs} within budget ({tally})"
+        return msg("check.all_within", specs=specs, tally=tally)
     over = ", ".join(f"{label[i]} {v.metric}" for i, r in enumerate(results) for v in r.verdicts
                      if v.status == FAIL)  # fmt: skip
     missing = [label[i] for i, r in enumerate(results) if r.missing_budget]
-    problems = ([f"over budget: {over}"] if over else []) + (
-        [f"no [budget] (--require-budget): {', '.join(missing)}"] if missing else [])  # fmt: skip
+    problems = ([msg("check.over_budget", items=over)] if over else []) + (
+        [msg("check.missing_required", names=", ".join(missing))] if missing else [])  # fmt: skip
     bad = sum(not r.ok for r in results)
-    return f"✗ {'; '.join(problems)} ({bad} of {specs}; {tally})"
+    return msg("check.failed", problems="; ".join(problems), bad=bad, specs=specs, tally=tally)
 
 
-EMPTY = "no [budget] table: nothing to check"
-REQUIRED = "no [budget] table, and --require-budget asks for one"
+EMPTY = "check.empty"  # message keys: a spec without budget items, and one that must have them
+REQUIRED = "check.required"
 
 
 def empty(r: SpecResult) -> str:
     """What a spec without budget items says: nothing to check, or a failure when required."""
-    return REQUIRED if r.missing_budget else EMPTY
+    return msg(REQUIRED if r.missing_budget else EMPTY)
 
 
 def render_table(results: list[SpecResult]) -> Any:
@@ -133,7 +132,8 @@ def render_table(results: list[SpecResult]) -> Any:
     # In a box a figure may go over two lines ('237.9 MiB' over '(249,476,608 B)'); a skip
     # reason wraps in any layout.
     figure = ("actual", "budget")
-    cols = [Col(h, right=h not in ("metric", "verdict"), wrap=h in (*figure, "verdict"),
+    cols = [Col(msg(f"check.header.{h}"), right=h not in ("metric", "verdict"),
+                wrap=h in (*figure, "verdict"),
                 whole_in_plain=h in figure, least=1 if h in figure else WRAP_MIN)
             for h in HEADERS]  # fmt: skip
     parts: list[Any] = []
@@ -159,7 +159,7 @@ def render_text(results: list[SpecResult]) -> str:
     out = []
     for r in results:
         out.append(heading(r))
-        grid = [HEADERS, *(cells(v) for v in r.verdicts)]
+        grid = [[msg(f"check.header.{h}") for h in HEADERS], *(cells(v) for v in r.verdicts)]
         if not r.verdicts:
             out += [f"  {empty(r)}", ""]
             continue
@@ -247,9 +247,9 @@ def render_junit(results: list[SpecResult]) -> str:
                                                      "name": "budget", "file": r.path,
                                                      "time": "0"})  # fmt: skip
             if r.missing_budget:
-                ET.SubElement(case, "failure", {"message": REQUIRED, "type": "no-budget"})
+                ET.SubElement(case, "failure", {"message": msg(REQUIRED), "type": "no-budget"})
             else:
-                ET.SubElement(case, "skipped", {"message": EMPTY})
+                ET.SubElement(case, "skipped", {"message": msg(EMPTY)})
         for v in r.verdicts:
             attrs = {"classname": f"cnncalc.check.{label[i]}", "name": v.metric,
                      "file": r.path, "time": "0"}  # fmt: skip
@@ -260,17 +260,25 @@ def render_junit(results: list[SpecResult]) -> str:
                 failure = ET.SubElement(
                     case, "failure", {"message": over_text(v), "type": "over-budget"}
                 )
-                failure.text = (
-                    f"{heading(r)}\n{_where(r.path, v.line)}: {over_text(v)}\n"
-                    f"actual {v.actual}, budget {v.limit} ({v.unit})"
+                failure.text = msg(
+                    "check.junit_failure",
+                    heading=heading(r),
+                    where=_where(r.path, v.line),
+                    over=over_text(v),
+                    actual=v.actual,
+                    limit=v.limit,
+                    unit=v.unit,
                 )
             elif v.status == SKIP:
                 ET.SubElement(case, "skipped", {"message": v.reason})
             else:
                 out = ET.SubElement(case, "system-out")
-                out.text = (
-                    f"{v.metric} {amount(v.actual or 0, v.unit)} within"
-                    f" {amount(v.limit, v.unit)} ({headroom(v)} headroom)"
+                out.text = msg(
+                    "check.within",
+                    metric=v.metric,
+                    actual=amount(v.actual or 0, v.unit),
+                    limit=amount(v.limit, v.unit),
+                    headroom=headroom(v),
                 )
     return _xml(root)
 
@@ -379,22 +387,30 @@ def render_github(results: list[SpecResult]) -> str:
                 props = f"file={_gh_property(file)}"
                 if v.line is not None:
                     props += f",line={v.line}"
-                props += f",title={_gh_property(f'{name}: {v.metric} over budget')}"
+                title = msg("check.github_over_title", name=name, metric=v.metric)
+                props += f",title={_gh_property(title)}"
                 out.append(f"::error {props}::{_gh_data(f'{name}: {over_text(v)}')}")
             elif v.status == SKIP:
                 reason = printable(v.reason)
-                out.append(f"{_where(shown, v.line)}: {name}: {v.metric} skipped: {reason}")
+                skipped = msg("check.github_skipped", metric=v.metric, reason=reason)
+                out.append(f"{_where(shown, v.line)}: {name}: {skipped}")
             else:
                 out.append(
-                    f"{_where(shown, v.line)}: {name}: {v.metric}"
-                    f" {amount(v.actual or 0, v.unit)} within {amount(v.limit, v.unit)}"
-                    f" ({headroom(v)} headroom)"
+                    f"{_where(shown, v.line)}: {name}: "
+                    + msg(
+                        "check.within",
+                        metric=v.metric,
+                        actual=amount(v.actual or 0, v.unit),
+                        limit=amount(v.limit, v.unit),
+                        headroom=headroom(v),
+                    )
                 )
         if r.missing_budget:
-            props = f"file={_gh_property(file)},title={_gh_property(f'{name}: no [budget]')}"
-            out.append(f"::error {props}::{_gh_data(f'{name}: {REQUIRED}')}")
+            title = msg("check.github_no_budget", name=name)
+            props = f"file={_gh_property(file)},title={_gh_property(title)}"
+            out.append(f"::error {props}::{_gh_data(f'{name}: {msg(REQUIRED)}')}")
         elif not r.verdicts:
-            out.append(f"{shown}: {name}: {EMPTY}")
+            out.append(f"{shown}: {name}: {msg(EMPTY)}")
         if r.warnings:
             out.append(f"::warning file={_gh_property(file)}::{_gh_data(warnings_line(r))}")
     out.append(summary(results))
@@ -404,15 +420,15 @@ def render_github(results: list[SpecResult]) -> str:
 def render_markdown(results: list[SpecResult]) -> str:
     """A pull-request comment: the summary as a heading, then a table per spec; the user's text
     printable and escaped (no HTML, no table or line breaks)."""
-    mark = {PASS: "✅ pass", FAIL: "❌ **over**", SKIP: "⏭️ skipped"}
+    mark = {PASS: msg("check.md.pass"), FAIL: msg("check.md.over"), SKIP: msg("check.md.skipped")}
     head = "✅" if exit_code(results) == 0 else "❌"
     out = [f"### {head} cnncalc check", "", _md_text(summary(results)[2:]), ""]
     for r in results:
-        out.append(f"#### {_md_text(r.name)} — {_md_code(r.path)} (batch {r.batch}, {r.dtype},"
-                   f" optimizer {r.optimizer})")  # fmt: skip
+        out.append("#### " + msg("check.heading", name=_md_text(r.name), path=_md_code(r.path),
+                                 batch=r.batch, dtype=r.dtype, optimizer=r.optimizer))  # fmt: skip
         out.append("")
         if not r.verdicts:
-            out += [f"❌ **{REQUIRED}**" if r.missing_budget else f"_{EMPTY}_", ""]
+            out += [f"❌ **{msg(REQUIRED)}**" if r.missing_budget else f"_{msg(EMPTY)}_", ""]
             continue
         out.append("| " + " | ".join(HEADERS) + " |")
         out.append("|:---|---:|---:|---:|:---|")

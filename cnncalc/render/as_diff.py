@@ -9,6 +9,7 @@ from typing import Any
 from cnncalc.analysis import Report, Row
 from cnncalc.diff import ADDED, AFFECTED, CHANGED, REMOVED, SAME, Diff, RowDiff, TotalDiff
 from cnncalc.errors import shorten
+from cnncalc.messages import msg
 from cnncalc.render.as_json import row_json
 from cnncalc.render.plain import align
 from cnncalc.safe import printable
@@ -16,22 +17,15 @@ from cnncalc.units import count, exact, nbytes
 
 SCHEMA = "cnncalc.diff/1"
 MARKS = {SAME: " ", CHANGED: "~", AFFECTED: "*", ADDED: "+", REMOVED: "-"}
-LEGEND = (
-    "legend: ~ changed   + added   - removed   * same layer, different figures (its input changed)"
-)
-HEADERS = (
-    "",
-    "row",
-    "layer",
-    "output",
-    "weights",
-    "Δ weights",
-    "MACs",
-    "Δ MACs",
-    "act. memory",
-    "Δ memory",
-)
-TOTAL_HEADERS = ("total", "A", "B", "Δ", "Δ %")
+# The columns of the rows and of the totals, each a message diff.header.KEY.
+HEADERS = ("mark", "row", "layer", "output", "weights", "delta_weights", "macs", "delta_macs",
+           "memory", "delta_memory")  # fmt: skip
+TOTAL_HEADERS = ("total", "a", "b", "delta", "delta_pct")
+
+
+def _titles(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns' headers in the chosen language."""
+    return tuple(msg(f"diff.header.{key}") for key in keys)
 
 
 def _signed(n: int, unit: str = "count") -> str:
@@ -96,24 +90,23 @@ def _side(report: Report) -> str:
     # printable: a spec's name may hold newlines or ANSI escapes (issue 9); DSL text of
     # thousands of rows is named by its start and length
     who = printable(report.name) or shorten(" ".join(report.src.split()), 100)
-    return (f"{who} (input {report.input}, batch {report.batch}, {report.dtype},"
-            f" optimizer {report.optimizer})")  # fmt: skip
+    return msg("diff.side", who=who, input=report.input, batch=report.batch, dtype=report.dtype,
+               optimizer=report.optimizer)  # fmt: skip
 
 
 def summary(d: Diff) -> str:
     """'1 changed, 2 added, 0 removed, 3 affected; weights +256 (+10.2%)' or 'identical'."""
     if d.identical:
-        return "no differences: the two nets have the same rows and figures"
+        return msg("diff.identical")
     if all(rd.status == SAME for rd in d.rows):
         changed = ", ".join(t.label for t in d.totals if t.delta)
-        return f"the same rows; only the totals differ ({changed}): compare the settings above"
+        return msg("diff.totals_only", changed=changed)
     weights = d.totals[0]
     pct = "" if weights.delta_pct is None else f" ({weights.delta_pct:+.1f}%)"
-    return (
-        f"{d.count(CHANGED)} changed, {d.count(ADDED)} added, {d.count(REMOVED)} removed,"
-        f" {d.count(AFFECTED)} affected; weights {_signed(weights.delta) or '±0'}{pct},"
-        f" MACs {_signed(d.totals[5].delta) or '±0'}"
-    )
+    return msg("diff.summary", changed=d.count(CHANGED), added=d.count(ADDED),
+               removed=d.count(REMOVED), affected=d.count(AFFECTED),
+               weights=_signed(weights.delta) or "±0", pct=pct,
+               macs=_signed(d.totals[5].delta) or "±0")  # fmt: skip
 
 
 def render_table(d: Diff) -> Any:
@@ -127,17 +120,17 @@ def render_table(d: Diff) -> Any:
              REMOVED: "red"}  # fmt: skip
     # 'a → b' may go over two lines, at its spaces, when nothing else fits; the mark and the
     # row name start every column block.
-    pairs = [h not in ("", "row") and not h.startswith("Δ") for h in HEADERS]
-    cols = [Col(h, right=h not in ("", "row", "layer"), wrap=pair, whole_in_plain=True, least=1)
-            for h, pair in zip(HEADERS, pairs)]  # fmt: skip
+    pairs = [h not in ("mark", "row") and not h.startswith("delta") for h in HEADERS]
+    cols = [Col(t, right=h not in ("mark", "row", "layer"), wrap=pair, whole_in_plain=True,
+                least=1) for h, t, pair in zip(HEADERS, _titles(HEADERS), pairs)]  # fmt: skip
     rows = FitTable(cols, [row_cells(rd) for rd in d.rows],
                     styles=[style[rd.status] for rd in d.rows], keep=2)  # fmt: skip
-    total_cols = [Col(h, right=h != "total", wrap=h in ("A", "B"), whole_in_plain=True, least=1)
-                  for h in TOTAL_HEADERS]  # fmt: skip
+    total_cols = [Col(t, right=h != "total", wrap=h in ("a", "b"), whole_in_plain=True, least=1)
+                  for h, t in zip(TOTAL_HEADERS, _titles(TOTAL_HEADERS))]  # fmt: skip
     totals = FitTable(total_cols, [total_cells(t) for t in d.totals],
                       styles=["bold" if t.delta else None for t in d.totals])  # fmt: skip
     sides = [Words(f"A: {_side(d.a)}"), Words(f"B: {_side(d.b)}"), Words("")]
-    notes = [Words(LEGEND, style="dim"), Words("")]
+    notes = [Words(msg("diff.legend"), style="dim"), Words("")]
     return Group(*sides, rows, *notes, totals, Words(summary(d), style="bold"))
 
 
@@ -148,9 +141,9 @@ def _grid(lines: list[tuple[str, ...]], left: int) -> list[str]:
 def render_text(d: Diff) -> str:
     """Plain aligned text, for `--format table` when stdout is not a terminal."""
     out = [f"A: {_side(d.a)}", f"B: {_side(d.b)}", ""]
-    out += _grid([HEADERS, *(row_cells(rd) for rd in d.rows)], 3)
-    out += [LEGEND, ""]
-    out += _grid([TOTAL_HEADERS, *(total_cells(t) for t in d.totals)], 1)
+    out += _grid([_titles(HEADERS), *(row_cells(rd) for rd in d.rows)], 3)
+    out += [msg("diff.legend"), ""]
+    out += _grid([_titles(TOTAL_HEADERS), *(total_cells(t) for t in d.totals)], 1)
     out += ["", summary(d)]
     return "\n".join(out) + "\n"
 
@@ -224,12 +217,12 @@ def render_markdown(d: Diff, *, changes_only: bool = True) -> str:
            summary(d), ""]  # fmt: skip
     shown = [rd for rd in d.rows if rd.status != SAME or not changes_only]
     if shown:
-        head = ("±", *HEADERS[1:])
+        head = ("±", *_titles(HEADERS)[1:])
         out += [_md(head), "|:---:|:---|:---|" + "---:|" * (len(HEADERS) - 3)]
         out += [_md((MARKS[rd.status].strip() or " ", *row_cells(rd)[1:])) for rd in shown]
         hidden = len(d.rows) - len(shown)
-        note = f" ({hidden} unchanged rows not shown)" if hidden else ""
-        out += ["", f"_{LEGEND}{note}_", ""]
-    out += [_md(TOTAL_HEADERS), "|:---|---:|---:|---:|---:|"]
+        note = msg("diff.hidden", hidden=hidden) if hidden else ""
+        out += ["", f"_{msg('diff.legend')}{note}_", ""]
+    out += [_md(_titles(TOTAL_HEADERS)), "|:---|---:|---:|---:|---:|"]
     out += [_md(total_cells(t)) for t in d.totals]
     return "\n".join(out) + "\n"
