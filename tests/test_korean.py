@@ -190,3 +190,20 @@ def test_help_is_in_korean() -> None:
     assert "층별 정적 표" in shape and "배치 크기" in shape and "--lang" in shape
     english = cnncalc("shape", "--help", env={"COLUMNS": "100"}).stdout
     assert "Static per-layer table" in english and not re.search("[가-힣]", english)
+
+
+def test_check_and_diff_speak_korean() -> None:
+    # specs/lenet5.toml's [budget]: 62,000 weights for LeNet-5's 61,706 (seed 001): within.
+    check = cnncalc("check", "specs/lenet5.toml", "--lang", "ko")
+    assert check.returncode == 0, check.stderr
+    assert "통과" in check.stdout and "✓ 명세 1개 모두 예산 안" in check.stdout
+    diff = cnncalc("diff", "alexnet", "zfnet", "--lang", "ko")
+    assert diff.returncode == 0 and "범례:" in diff.stdout and "바뀜" in diff.stdout
+
+
+def test_a_layer_error_in_korean_points_at_the_text() -> None:
+    result = cnncalc("shape", "In:32x32x3-Cnv:3x3x16", "--lang", "ko")
+    assert result.returncode == 2 and result.stdout == ""
+    first, caret = result.stderr.splitlines()[0], result.stderr.splitlines()[2]
+    assert first == "오류: 알 수 없는 층 'Cnv' — 'Conv'을(를) 뜻했나요?"
+    assert caret.strip() == "^^^"
