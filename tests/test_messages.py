@@ -114,8 +114,14 @@ def _keys_named() -> tuple[set[str], set[tuple[str, str]]]:
     return constants, patterns
 
 
+# Keys landed ahead of the code that uses them (issue 10's export, in progress when this test
+# was written): remove a line when its code lands.
+AHEAD = {"torch_io.no_dsl", "torch_io.export_target", "torch_io.dsl_needs_torch",
+         "torch_io.help_export", "torch_io.help_to"}  # fmt: skip
+
+
 def test_every_english_key_is_used() -> None:
     constants, patterns = _keys_named()
-    unused = [key for key in table("en") if key not in constants
+    unused = [key for key in table("en") if key not in constants and key not in AHEAD
               and not any(key.startswith(h) and key.endswith(t) for h, t in patterns)]  # fmt: skip
     assert unused == []

@@ -79,7 +79,7 @@ def window_out(kind: str, x: Shape, win: Window, ceil: bool = False) -> Shape:
 
 
 def _last(n: int, what: str, axes: str) -> str:
-    """'last 3 input rows and columns are', … (`what`: input/padding; `axes`: rows/columns/both)."""
+    """'last 3 input rows and columns are', … (what: input/padding; axes: rows/columns/both)."""
     kind = msg(f"layers.window.{what}")
     if n > 1:
         return msg("layers.window.last_many", n=n, what=kind, axes=msg(f"layers.axis.{axes}"))

@@ -260,26 +260,15 @@ def render_junit(results: list[SpecResult]) -> str:
                 failure = ET.SubElement(
                     case, "failure", {"message": over_text(v), "type": "over-budget"}
                 )
-                failure.text = msg(
-                    "check.junit_failure",
-                    heading=heading(r),
-                    where=_where(r.path, v.line),
-                    over=over_text(v),
-                    actual=v.actual,
-                    limit=v.limit,
-                    unit=v.unit,
-                )
+                failure.text = msg("check.junit_failure", heading=heading(r),
+                                   where=_where(r.path, v.line), over=over_text(v),
+                                   actual=v.actual, limit=v.limit, unit=v.unit)  # fmt: skip
             elif v.status == SKIP:
                 ET.SubElement(case, "skipped", {"message": v.reason})
             else:
                 out = ET.SubElement(case, "system-out")
-                out.text = msg(
-                    "check.within",
-                    metric=v.metric,
-                    actual=amount(v.actual or 0, v.unit),
-                    limit=amount(v.limit, v.unit),
-                    headroom=headroom(v),
-                )
+                out.text = msg("check.within", metric=v.metric, actual=amount(v.actual or 0, v.unit),
+                               limit=amount(v.limit, v.unit), headroom=headroom(v))  # fmt: skip
     return _xml(root)
 
 
