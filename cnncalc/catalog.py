@@ -23,6 +23,7 @@ class Entry:
     macs: int
     weight_bytes: int
     path: str
+    example: bool = False  # a worked example with [values], for `cnncalc run` (issue 12)
 
 
 def family(name: str) -> str:
@@ -45,7 +46,7 @@ def catalog(sort: str = "family") -> list[Entry]:
         report = analyze_net(spec.net, input=spec.input)
         entries.append(Entry(
             name, spec.description, report.input, report.totals.weights,
-            report.totals.macs, report.totals.weight_bytes, spec.path or "",
+            report.totals.macs, report.totals.weight_bytes, spec.path or "", bool(spec.values),
         ))  # fmt: skip
     if sort == "family":
         first: dict[str, int] = {}

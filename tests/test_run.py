@@ -312,3 +312,40 @@ def test_npz_values(tmp_path) -> None:
     # 2×2 sums of 0..8 plus 1
     np.testing.assert_array_equal(report.rows[0].values[:, :, 0], [[9, 13], [21, 25]])
     assert report.given == ("Conv:1",) and report.input_given
+
+
+# -- signal propagation (seed 002) ------------------------------------------------------------
+# A stack of FC:512 (no bias) + ReLU on a standard normal input, fan_in = fan_out = 512. With
+# Var(w) = s², a layer's pre-activation variance is 512·s²·E[x²], and a ReLU halves E[x²] of a
+# symmetric input. He (s² = 2/512) keeps it: 2 at every FC row. Xavier (s² = 2/1024 = 1/512)
+# halves it at every ReLU layer: 1, 1/2, 1/4, … BN (batch statistics) resets it to 1.
+DEEP = "In:512-(FC:512nb-ReLU)*8"
+
+
+def _fc_std(report) -> list[float]:
+    return [r.stats.std for r in report.rows if r.kind == "FC"]
+
+
+@settings(max_examples=examples(5))
+@given(seed=st.integers(0, 2**32 - 1))
+def test_he_keeps_a_deep_relu_stack_at_scale(seed: int) -> None:
+    stds = _fc_std(run(DEEP, init="he", seed=seed, batch=128))
+    per_layer = (stds[-1] / stds[0]) ** (1 / (len(stds) - 1))
+    assert abs(per_layer - 1) < 0.05, stds
+    assert abs(stds[0] - 2**0.5) < 0.1  # first layer: 512·(2/512)·E[x²] = 2
+
+
+@settings(max_examples=examples(5))
+@given(seed=st.integers(0, 2**32 - 1), dist=st.sampled_from(DISTS))
+def test_xavier_halves_the_variance_at_every_relu(seed: int, dist: str) -> None:
+    stds = _fc_std(run(DEEP, init="xavier", dist=dist, seed=seed, batch=128))
+    variance_ratio = ((stds[-1] / stds[0]) ** 2) ** (1 / (len(stds) - 1))
+    assert abs(variance_ratio - 0.5) < 0.05, stds
+
+
+def test_bn_resets_the_scale() -> None:
+    """With BN after each FC (training mode, batch statistics) every BN row has std ≈ 1,
+    while the FC rows before them shrink by Xavier's 1/2 per layer no more."""
+    report = run("In:512-(FC:512nb-BN-ReLU)*8", init="xavier", seed=1, batch=128, train=True)
+    bn = [r.stats.std for r in report.rows if r.kind == "BN"]
+    assert all(abs(s - 1) < 0.01 for s in bn), bn

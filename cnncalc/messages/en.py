@@ -665,6 +665,7 @@ MESSAGES: dict[str, str] = {
     "run.channel": "channel {c}",
     "run.extra_p": "p_i = a_i / Σ a_k (selection probabilities)",
     "run.values_hidden": "values: {count} rows not shown (more than {limit} per channel; --values-all shows them)",
+    "run.list_heading": "worked examples of the seed notes (cnncalc run NAME)",
     # end run
     # --- roofline (issue 13) ---------------------------------------------------------------
     **ROOFLINE,  # cnncalc/messages/en_roofline.py

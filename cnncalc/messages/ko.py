@@ -665,6 +665,7 @@ MESSAGES: dict[str, str] = {
     "run.channel": "채널 {c}",
     "run.extra_p": "p_i = a_i / Σ a_k (선택 확률)",
     "run.values_hidden": "값: {count}개 행은 생략 (채널당 {limit}개 초과; --values-all로 모두 보기)",
+    "run.list_heading": "강의 노트의 예제 (cnncalc run NAME)",
     # end run
     # --- roofline (issue 13) ---------------------------------------------------------------
     **ROOFLINE,  # cnncalc/messages/ko_roofline.py

@@ -31,13 +31,26 @@ def render_table(entries: list[Entry]) -> Any:
     cols = [Col(msg(f"render.list.{h}"), right=h not in ("name", "description"),
                 wrap=h == "description", style="bold" if h == "name" else None)
             for h in HEADERS]  # fmt: skip
-    return Group(Words(msg("render.list.title")), FitTable(cols, [cells(e) for e in entries]))
+    nets, examples = split(entries)
+    parts = [Words(msg("render.list.title")), FitTable(cols, [cells(e) for e in nets])]
+    if examples:  # the seeds' worked examples under their own heading (issue 12)
+        parts += [Words(""), Words(msg("run.list_heading")), FitTable(cols, [cells(e) for e in examples])]  # fmt: skip
+    return Group(*parts)
+
+
+def split(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
+    """The nets, and the seeds' worked examples for `cnncalc run` (issue 12)."""
+    return [e for e in entries if not e.example], [e for e in entries if e.example]
 
 
 def render_text(entries: list[Entry]) -> str:
     """Plain aligned text, one spec a line: what a pipe gets (`cnncalc list | awk '{print $1}'`)."""
-    grid = [[msg(f"render.list.{h}") for h in HEADERS], *(cells(e) for e in entries)]
-    return "\n".join(align(grid, [False, True, True, True, True, False])) + "\n"
+    nets, examples = split(entries)
+    grid = [[msg(f"render.list.{h}") for h in HEADERS], *(cells(e) for e in nets + examples)]
+    lines = align(grid, [False, True, True, True, True, False])
+    if examples:  # a '#' heading line, which `grep -v '^#'` drops (issue 12)
+        lines.insert(len(nets) + 1, f"# {msg('run.list_heading')}")
+    return "\n".join(lines) + "\n"
 
 
 def render_json(entries: list[Entry]) -> str:
@@ -47,7 +60,7 @@ def render_json(entries: list[Entry]) -> str:
         "specs": [
             {"name": e.name, "description": e.description, "input": list(e.input.dims),
              "input_named": e.input.as_json(), "weights": e.weights, "macs": e.macs,
-             "weight_bytes": e.weight_bytes, "path": e.path}
+             "weight_bytes": e.weight_bytes, "path": e.path, "worked_example": e.example}
             for e in entries
         ],
     }  # fmt: skip
