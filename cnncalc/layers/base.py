@@ -78,6 +78,7 @@ class Columns:
     filters: str = ""
     stride: str = ""
     padding: str = ""
+    weights: str = ""  # the weight count as the seed table writes it: (11×11×3+1)×96
 
 
 class ArgReader:

@@ -228,7 +228,8 @@ class Conv(WeightLayer):
         """'11×11×3', 96, 4, 3."""
         pad = "same" if self.pad == "same" else fmt_pair(self.pad)
         size = f"{self.kh}×{self.kw}×{x.c // self.groups}"
-        return Columns(size, str(self.filters), fmt_pair(self.stride), pad)
+        weights = f"({size}+1)×{self.filters}" if self.bias else f"{size}×{self.filters}"
+        return Columns(size, str(self.filters), fmt_pair(self.stride), pad, weights)
 
     def parameter_tensors(self, x: Shape) -> int:
         """weight, and bias unless nb."""

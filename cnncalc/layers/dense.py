@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.ir import Shape
-from cnncalc.layers.base import ArgReader, LayerBase, Saved, ShapeError, WeightLayer, Window
+from cnncalc.layers.base import (
+    ArgReader,
+    Columns,
+    LayerBase,
+    Saved,
+    ShapeError,
+    WeightLayer,
+    Window,
+)
 from cnncalc.messages import msg
 
 if TYPE_CHECKING:
@@ -126,6 +134,13 @@ class FC(WeightLayer):
     def parameter_tensors(self, x: Shape) -> int:
         """weight, and bias unless nb."""
         return 1 + int(self.bias)
+
+    def columns(self, x: Shape) -> Columns:
+        """Only the weights, as the seed writes them: 6×6×256×4096, (4096+1)×1000."""
+        inputs = "×".join(str(d) for d in x.dims)
+        return Columns(
+            weights=f"({inputs}+1)×{self.units}" if self.bias else f"{inputs}×{self.units}"
+        )
 
     def fan(self, x: Shape) -> tuple[int, int]:
         """in, N."""

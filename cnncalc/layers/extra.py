@@ -149,7 +149,8 @@ class SE(WeightLayer):
 
     def columns(self, x: Shape) -> Columns:
         """'256→64→256'."""
-        return Columns(f"{x.c}→{self.squeeze}→{x.c}", "", "", "")
+        c, n = x.c, self.squeeze
+        return Columns(f"{c}→{n}→{c}", "", "", "", f"({c}+1)×{n}+({n}+1)×{c}")
 
     def explain(self, x: Shape, y: Shape) -> list[str]:
         """Weight formula and MACs."""

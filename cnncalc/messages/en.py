@@ -666,6 +666,15 @@ MESSAGES: dict[str, str] = {
     "run.extra_p": "p_i = a_i / Σ a_k (selection probabilities)",
     "run.values_hidden": "values: {count} rows not shown (more than {limit} per channel; --values-all shows them)",
     "run.list_heading": "worked examples of the seed notes (cnncalc run NAME)",
+    "render.column.he": "He std",
+    "render.column.xavier": "Xavier std",
+    "render.column.formula": "weights (formula)",
+    "render.column_help.he": "He init's weight std √(2/fan_in) (seed 002)",
+    "render.column_help.xavier": "Xavier init's weight std √(2/(fan_in+fan_out)) (seed 002)",
+    "render.column_help.formula": "the weight count as the seed table writes it",
+    "render.plain.he": "he_std",
+    "render.plain.xavier": "xavier_std",
+    "render.plain.formula": "formula",
     # end run
     # --- roofline (issue 13) ---------------------------------------------------------------
     **ROOFLINE,  # cnncalc/messages/en_roofline.py

@@ -666,6 +666,15 @@ MESSAGES: dict[str, str] = {
     "run.extra_p": "p_i = a_i / Σ a_k (선택 확률)",
     "run.values_hidden": "값: {count}개 행은 생략 (채널당 {limit}개 초과; --values-all로 모두 보기)",
     "run.list_heading": "강의 노트의 예제 (cnncalc run NAME)",
+    "render.column.he": "He 표준편차",
+    "render.column.xavier": "Xavier 표준편차",
+    "render.column.formula": "학습대상 가중치 개수 (식)",
+    "render.column_help.he": "He 초기화의 가중치 표준편차 √(2/fan_in) (seed 002)",
+    "render.column_help.xavier": "Xavier 초기화의 가중치 표준편차 √(2/(fan_in+fan_out)) (seed 002)",
+    "render.column_help.formula": "강의 노트의 표처럼 쓴 가중치 개수",
+    "render.plain.he": "he_std",
+    "render.plain.xavier": "xavier_std",
+    "render.plain.formula": "formula",
     # end run
     # --- roofline (issue 13) ---------------------------------------------------------------
     **ROOFLINE,  # cnncalc/messages/ko_roofline.py

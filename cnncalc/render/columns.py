@@ -97,11 +97,29 @@ COLUMNS: dict[str, Column] = {
         Column("start", lambda r, _: pair(r.rf.start, lambda v: f"{v:g}")),
         Column("fan_in", lambda r, _: exact(r.fan[0]) if r.fan else ""),
         Column("fan_out", lambda r, _: exact(r.fan[1]) if r.fan else ""),
+        Column("he", lambda r, _: _std("he", r)),
+        Column("xavier", lambda r, _: _std("xavier", r)),
+        Column("formula", lambda r, _: _formula(r)),
         Column("weights%", _share("weights"), numeric=False),
         Column("macs%", _share("macs"), numeric=False),
     )
 }
 DEFAULT = ("layer", "size", "filters", "stride", "padding", "output", "weights")
+# Names for several columns at once (issue 12): `--columns +init` adds what seed 002's
+# initialisation formulas read and give.
+GROUPS = {"init": ("fan_in", "fan_out", "he", "xavier")}
+
+
+def _formula(row: Row) -> str:
+    """'(11×11×3+1)×96 (=34,944)', as seed 000's table writes a row's weights."""
+    return f"{row.columns.weights} (={exact(row.weights)})" if row.columns.weights else ""
+
+
+def _std(init: str, row: Row) -> str:
+    """The weight std `init` gives this row (seed 002), '' for rows without a fan."""
+    from cnncalc.numeric.init import init_std
+
+    return f"{init_std(init, *row.fan):.4g}" if row.fan else ""
 
 
 def pick(spec: str | None) -> list[Column]:
@@ -115,6 +133,9 @@ def pick(spec: str | None) -> list[Column]:
     keys = list(DEFAULT) if any(w.startswith("+") for w in words) else ["layer"]
     for word in words:
         key = word.lstrip("+").lower()
+        if key in GROUPS:
+            keys += [k for k in GROUPS[key] if k not in keys]
+            continue
         if key not in COLUMNS:
             hint = did_you_mean(key, list(COLUMNS))
             raise CnnCalcError(
