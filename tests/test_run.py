@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -349,3 +350,81 @@ def test_bn_resets_the_scale() -> None:
     report = run("In:512-(FC:512nb-BN-ReLU)*8", init="xavier", seed=1, batch=128, train=True)
     bn = [r.stats.std for r in report.rows if r.kind == "BN"]
     assert all(abs(s - 1) < 0.01 for s in bn), bn
+
+
+# -- the decoder and normalisation operations (issue 11's kinds), against torch.nn.functional --
+OPS_X = RNG.normal(size=(2, 6, 5, 7)).astype(np.float32)
+GAMMA, BETA = RNG.normal(size=6).astype(np.float32), RNG.normal(size=6).astype(np.float32)
+CONVT_W = {g: RNG.normal(size=(6, 12 // g, 3, 3)).astype(np.float32) for g in (1, 2, 3)}
+CONVT_B = RNG.normal(size=12).astype(np.float32)
+
+
+def _t(a: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(a)
+
+
+def _first_channels(op, x: np.ndarray, c: int, *args):
+    """op on x's first c channels, its gradient given for all of x (zeros for the rest)."""
+    y, back = op(x[:, :c], *args)
+    return y, lambda g: np.concatenate([back(g), np.zeros_like(x[:, c:])], axis=1)
+
+
+def _ops_cases() -> list:
+    from cnncalc.numeric import norms as N
+    from cnncalc.numeric import resample as R
+
+    p = {"weight": GAMMA, "bias": BETA}
+    cases = []
+    for s, pad, op, d, g in [((2, 2), (1, 1), (1, 1), (1, 1), 1), ((2, 1), (0, 1), (1, 0), (1, 1), 2),
+                             ((1, 2), (1, 0), (0, 1), (2, 2), 3)]:  # fmt: skip
+        w = CONVT_W[g]
+        cases.append((f"convT{s}{pad}{op}{d}g{g}",
+                      lambda x, w=w, s=s, pad=pad, op=op, d=d, g=g: R.conv_transpose2d(x, w, CONVT_B, s, pad, op, d, g),
+                      lambda x, w=w, s=s, pad=pad, op=op, d=d, g=g: F.conv_transpose2d(x, _t(w), _t(CONVT_B), s, pad, op, g, d)))  # fmt: skip
+    for mode in ("nearest", "bilinear"):
+        bil = mode == "bilinear"
+        cases += [
+            (f"up3-{mode}", lambda x, b=bil: R.upsample(x, (15, 21), 3, b),
+             lambda x, m=mode: F.interpolate(x, scale_factor=3, mode=m)),
+            (f"up-size-{mode}", lambda x, b=bil: R.upsample(x, (8, 11), None, b),
+             lambda x, m=mode: F.interpolate(x, size=(8, 11), mode=m)),
+        ]  # fmt: skip
+    cases += [
+        ("ps", lambda x: _first_channels(R.pixel_shuffle, x, 4, 2), lambda x: F.pixel_shuffle(x[:, :4], 2)),
+        ("crop", lambda x: R.center_crop(x, 1, 1, 3, 4), lambda x: x[:, :, 1:4, 1:5]),
+        ("ln", lambda x: N.layer_norm(x, p, 1e-6), lambda x: F.layer_norm(
+            x.permute(0, 2, 3, 1), (6,), _t(GAMMA), _t(BETA), 1e-6).permute(0, 3, 1, 2)),
+        ("gn", lambda x: N.group_norm(x, 3, p), lambda x: F.group_norm(x, 3, _t(GAMMA), _t(BETA))),
+        ("in", lambda x: N.instance_norm(x, {}), lambda x: F.instance_norm(x)),
+        ("scale", lambda x: N.scale(x, GAMMA), lambda x: x * _t(GAMMA).view(1, -1, 1, 1)),
+        ("prelu", lambda x: N.prelu(x, GAMMA), lambda x: F.prelu(x, _t(GAMMA))),
+        ("prelu1", lambda x: N.prelu(x, GAMMA[:1]), lambda x: F.prelu(x, _t(GAMMA[:1]))),
+    ]  # fmt: skip
+    return cases
+
+
+@pytest.mark.parametrize(
+    ("name", "ours", "theirs"), _ops_cases(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_grid_and_norm_ops_match_pytorch(name, ours, theirs) -> None:
+    """Forward and input gradient of cnncalc/numeric/resample.py and norms.py."""
+    y, back = ours(OPS_X)
+    xt = _t(OPS_X).requires_grad_()
+    yt = theirs(xt)
+    gy = RNG.normal(size=y.shape).astype(np.float32)
+    (yt * _t(gy)).sum().backward()
+    np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(back(gy), xt.grad.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_drop_path_keeps_or_drops_whole_images() -> None:
+    from cnncalc.numeric.norms import drop_path
+
+    x = np.ones((400, 2, 2, 2), np.float32)
+    y, back = drop_path(x, 0.25, np.random.default_rng(0))
+    np.testing.assert_array_equal(back(np.ones_like(x)), y)  # the same mask backward
+    per_image = y.reshape(400, -1)
+    assert set(np.unique(per_image)) <= {0.0, np.float32(1 / 0.75)}
+    assert (per_image == per_image[:, :1]).all()  # a whole image at once
+    assert abs((per_image[:, 0] == 0).mean() - 0.25) < 0.07  # 400 draws: 3σ ≈ 0.065
+    assert drop_path(x, 0.25)[0] is x  # inference: identity

@@ -110,6 +110,7 @@ class _Walk:
         self.show_all = show_all
         self.runs: list[RowRun] = []
         self.ids: dict[str, int] = {}
+        self.labelled: dict[str, tuple[Any, int]] = {}  # label → its output, for `&label`
 
     def summary(self, row: Row, y: Any, tid: int, extras: tuple = ()) -> RowRun:
         """Check the output's shape against the static row and summarise it."""
@@ -136,8 +137,16 @@ def _chain(w: _Walk, items: tuple[Item, ...], x: Any, xid: int, rows: Iterator[R
             y, back, *more = item.layer.forward_np(x, w.params.get(row.name, {}), w.mode)
             yid = w.tape.add([xid], lambda g, back=back: [back(g)])
             w.runs.append(w.summary(row, y, yid, more[0] if more else ()))
-        else:
+        elif isinstance(item, Block):
             y, yid = _block(w, item, row, x, xid, rows)
+        else:  # `&label` (issue 11): the branch goes on from that item's output
+            y, yid = w.labelled[item.label]
+            yid = w.tape.add([yid], lambda g: [g])
+            w.runs.append(w.summary(row, y, yid))
+            x, xid = y, yid
+            continue
+        if item.label is not None:
+            w.labelled[item.label] = (y, yid)
         x, xid = y, yid
     return x, xid
 

@@ -97,8 +97,8 @@ COLUMNS: dict[str, Column] = {
         Column("start", lambda r, _: pair(r.rf.start, lambda v: f"{v:g}")),
         Column("fan_in", lambda r, _: exact(r.fan[0]) if r.fan else ""),
         Column("fan_out", lambda r, _: exact(r.fan[1]) if r.fan else ""),
-        Column("he", lambda r, _: _std("he", r)),
-        Column("xavier", lambda r, _: _std("xavier", r)),
+        Column("he_std", lambda r, _: _std("he", r)),
+        Column("xavier_std", lambda r, _: _std("xavier", r)),
         Column("formula", lambda r, _: _formula(r)),
         Column("weights%", _share("weights"), numeric=False),
         Column("macs%", _share("macs"), numeric=False),
@@ -107,7 +107,7 @@ COLUMNS: dict[str, Column] = {
 DEFAULT = ("layer", "size", "filters", "stride", "padding", "output", "weights")
 # Names for several columns at once (issue 12): `--columns +init` adds what seed 002's
 # initialisation formulas read and give.
-GROUPS = {"init": ("fan_in", "fan_out", "he", "xavier")}
+GROUPS = {"init": ("fan_in", "fan_out", "he_std", "xavier_std")}
 
 
 def _formula(row: Row) -> str:
