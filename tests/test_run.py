@@ -428,3 +428,16 @@ def test_drop_path_keeps_or_drops_whole_images() -> None:
     assert (per_image == per_image[:, :1]).all()  # a whole image at once
     assert abs((per_image[:, 0] == 0).mean() - 0.25) < 0.07  # 400 draws: 3σ ≈ 0.065
     assert drop_path(x, 0.25)[0] is x  # inference: identity
+
+
+def test_a_kind_without_numpy_is_one_message(monkeypatch) -> None:
+    """A row run cannot compute (the torch reader's opaque rows) is a message naming it."""
+    from cnncalc.errors import CnnCalcError
+    from cnncalc.layers import GAP
+
+    def missing(self, x, p, mode):
+        raise NotImplementedError
+
+    monkeypatch.setattr(GAP, "forward_np", missing)
+    with pytest.raises(CnnCalcError, match="GAP:1"):
+        run("In:4x4x2-Conv:1x1x2-GAP")

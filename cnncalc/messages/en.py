@@ -675,6 +675,7 @@ MESSAGES: dict[str, str] = {
     "render.plain.he_std": "he_std",
     "render.plain.xavier_std": "xavier_std",
     "render.plain.formula": "formula",
+    "run.no_numpy": "{row}: cnncalc run cannot compute a {kind} row in numpy",
     # end run
     # --- roofline (issue 13) ---------------------------------------------------------------
     **ROOFLINE,  # cnncalc/messages/en_roofline.py

@@ -675,6 +675,7 @@ MESSAGES: dict[str, str] = {
     "render.plain.he_std": "he_std",
     "render.plain.xavier_std": "xavier_std",
     "render.plain.formula": "formula",
+    "run.no_numpy": "{row}: cnncalc run은 {kind} 행을 numpy로 계산할 수 없습니다",
     # end run
     # --- roofline (issue 13) ---------------------------------------------------------------
     **ROOFLINE,  # cnncalc/messages/ko_roofline.py

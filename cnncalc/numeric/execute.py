@@ -134,7 +134,10 @@ def _chain(w: _Walk, items: tuple[Item, ...], x: Any, xid: int, rows: Iterator[R
     for item in items:
         row = next(rows)
         if isinstance(item, Node):
-            y, back, *more = item.layer.forward_np(x, w.params.get(row.name, {}), w.mode)
+            try:
+                y, back, *more = item.layer.forward_np(x, w.params.get(row.name, {}), w.mode)
+            except NotImplementedError:  # a kind run cannot compute (a torch module's opaque row)
+                raise CnnCalcError(msg("run.no_numpy", row=row.name, kind=row.kind)) from None
             yid = w.tape.add([xid], lambda g, back=back: [back(g)])
             w.runs.append(w.summary(row, y, yid, more[0] if more else ()))
         elif isinstance(item, Block):
