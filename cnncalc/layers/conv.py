@@ -284,11 +284,10 @@ class Conv(WeightLayer):
 
     def params(self, x: Shape) -> dict[str, Param]:
         """weight F×C/G×Kh×Kw and bias F, drawn from the fans (seed 002)."""
-        from cnncalc.numeric.params import Param
+        from cnncalc.numeric.params import weight_and_bias
 
-        w = Param((self.filters, x.c // self.groups, self.kh, self.kw), "weight", self.fan(x))
-        bias = {"bias": Param((self.filters,), "bias", w.fan)} if self.bias else {}
-        return {"weight": w, **bias}
+        shape = (self.filters, x.c // self.groups, self.kh, self.kw)
+        return weight_and_bias(shape, self.fan(x), self.bias)
 
     def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
         """numeric.ops.conv2d; 'same' pads D(K−1) in all, the odd one at the far side."""
@@ -382,18 +381,18 @@ class Pool(LayerBase):
 
         return nn.MaxPool2d((self.kh, self.kw), self.strides, self.pad, ceil_mode=self.ceil)
 
-    def np_pads(self, x: Any) -> tuple[tuple[int, int], tuple[int, int]]:
-        """Padding per side for numeric.ops, with ceil mode's extra at the far side."""
+    def np_window(self, x: Any) -> tuple[Any, Any, Any]:
+        """Kernel, stride and padding per side for numeric.ops (ceil mode's extra at the end)."""
         from cnncalc.numeric.ops import pool_pads
 
-        y = self.out_shape(Shape((*x.shape[2:], 1)))
-        return pool_pads(x.shape[2:], (self.kh, self.kw), self.strides, self.pad, y.dims[:2])
+        k, y = (self.kh, self.kw), self.out_shape(Shape((*x.shape[2:], 1)))
+        return k, self.strides, pool_pads(x.shape[2:], k, self.strides, self.pad, y.dims[:2])
 
     def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
         """numeric.ops.max_pool: each window's largest value (seed 000)."""
         from cnncalc.numeric.ops import max_pool
 
-        return max_pool(x, (self.kh, self.kw), self.strides, self.np_pads(x))
+        return max_pool(x, *self.np_window(x))
 
 
 class AvgPool(Pool):
@@ -418,7 +417,7 @@ class AvgPool(Pool):
         """numeric.ops.avg_pool: each window's mean (seed 000)."""
         from cnncalc.numeric.ops import avg_pool
 
-        return avg_pool(x, (self.kh, self.kw), self.strides, self.np_pads(x), self.pad)
+        return avg_pool(x, *self.np_window(x), self.pad)
 
 
 class StochPool(Pool):
@@ -446,6 +445,5 @@ class StochPool(Pool):
         """numeric.ops.stoch_pool: sampled in training, Σ p_i·a_i at inference; shows p_i."""
         from cnncalc.numeric.ops import stoch_pool
 
-        k = (self.kh, self.kw)
-        y, back, probs = stoch_pool(x, k, self.strides, self.np_pads(x), mode.sampler)
-        return y, back, (("p", probs),)
+        y, back, p_i = stoch_pool(x, *self.np_window(x), mode.sampler)
+        return y, back, (("p", p_i),)

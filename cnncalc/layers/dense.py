@@ -175,10 +175,9 @@ class FC(WeightLayer):
 
     def params(self, x: Shape) -> dict[str, Param]:
         """weight N×in (PyTorch's out×in) and bias N, drawn from the fans (seed 002)."""
-        from cnncalc.numeric.params import Param
+        from cnncalc.numeric.params import weight_and_bias
 
-        w = Param((self.units, x.numel), "weight", self.fan(x))
-        return {"weight": w, **({"bias": Param((self.units,), "bias", w.fan)} if self.bias else {})}
+        return weight_and_bias((self.units, x.numel), self.fan(x), self.bias)
 
     def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
         """numeric.ops.linear on the flattened input."""

@@ -29,6 +29,12 @@ class Param:
         return n
 
 
+def weight_and_bias(shape: tuple[int, ...], fan: tuple[int, int], bias: bool) -> dict[str, Param]:  # fmt: skip
+    """A weight of `shape` (out first) drawn from its fans, and its bias unless there is none."""
+    w = {"weight": Param(shape, "weight", fan)}
+    return {**w, "bias": Param(shape[:1], "bias", fan)} if bias else w
+
+
 def const(shape: tuple[int, ...], value: float) -> Param:
     """A tensor that starts at `value` everywhere (BN's γ = 1, β = 0, running var 1, …)."""
     return Param(shape, "const", None, value)
