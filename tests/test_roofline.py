@@ -344,3 +344,30 @@ def test_the_roofline_is_a_floor_on_this_cpu(monkeypatch, tmp_path: Path) -> Non
             assert not beats, (row, roof.peaks)
     fc6 = next(r for r in roof.rows if r.name == "FC:6")
     assert fc6.bytes > big and fc6.bound(roof.peaks) == "memory"
+
+
+@settings(max_examples=examples(40))
+@given(case=st.deferred(lambda: _nets()))
+def test_generated_nets_have_a_consistent_roofline(case) -> None:
+    """For any net the generator of tests/test_properties.py makes (every kind and block):
+    each floor is the larger of its two times, the floor is their sum, and training never
+    does less than inference, row by row."""
+    shape = None if case.in_text else "x".join(map(str, case.input))
+    report = analyze(case.dsl(), input=shape, batch=case.batch)
+    infer, train = roofline(report, PEAKS), roofline(report, PEAKS, "train")
+    assert [r.name for r in infer.rows] == [r.name for r in train.rows]
+    for a, b in zip(infer.rows, train.rows):
+        for r in (a, b):
+            assert r.flops >= 0 and r.bytes >= 0
+            assert r.roofline_ms == max(r.flops / 1e12, r.bytes / 1e11) * 1e3
+            assert not r.flops or r.bytes  # arithmetic reads something
+        assert b.flops >= a.flops and b.bytes >= a.bytes
+    for roof in (infer, train):
+        assert roof.roofline_ms == pytest.approx(sum(r.roofline_ms for r in roof.rows))
+        assert not roof.roofline_ms or sum(r.share for r in roof.rows) == pytest.approx(1.0)
+
+
+def _nets():
+    from tests.test_properties import nets
+
+    return nets()
