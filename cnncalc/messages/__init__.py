@@ -1,5 +1,5 @@
 """The message catalogue (DESIGN §8, issue 16): every human-facing string lives in one table
-per language, keyed by a stable id such as `dsl.unknown_layer`; adding a language is one
+per language, keyed by a stable id such as `layers.unknown`; adding a language is one
 more module beside `en.py` and one name in LANGUAGES.
 
 `msg(key, **fields)` fills the message in the current language with str.format. A language
