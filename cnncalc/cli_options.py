@@ -40,7 +40,9 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help=msg("cli.option.quiet
 Input = Annotated[str | None, typer.Option("--input", "-i", help=msg("cli.option.input"))]
 FORMAT = typer.Option("--format", "-f", help=msg("cli.option.format"))
 Lang = _choices("Lang", messages.LANGUAGES)
-LangOption = Annotated[Lang | None, typer.Option("--lang", help=msg("cli.option.lang"))]
+LangOption = Annotated[
+    Lang | None, typer.Option("--lang", case_sensitive=False, help=msg("cli.option.lang"))
+]
 
 
 def _typer_words() -> None:

@@ -207,3 +207,10 @@ def test_a_layer_error_in_korean_points_at_the_text() -> None:
     first, caret = result.stderr.splitlines()[0], result.stderr.splitlines()[2]
     assert first == "오류: 알 수 없는 층 'Cnv' — 'Conv'을(를) 뜻했나요?"
     assert caret.strip() == "^^^"
+
+
+def test_the_language_is_read_as_the_launcher_reads_it() -> None:
+    # The launcher takes 'KO' as ko; the option itself must not refuse what it accepted.
+    result = cnncalc("shape", "lenet5", "--lang", "KO")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1].startswith("층")
