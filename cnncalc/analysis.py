@@ -11,9 +11,11 @@ from typing import Any
 
 from cnncalc.errors import CnnCalcError, DslError
 from cnncalc.figures import MAX_JUMP, Rf, Row, Totals
-from cnncalc.ir import Block, Item, Net, Node, Shape, Span
+from cnncalc.ir import Block, Item, Net, Node, Ref, Shape, Span
 from cnncalc.layers import LayerBase, ShapeError
 from cnncalc.layers.base import Columns
+from cnncalc.liveness import Flow as _Flow
+from cnncalc.liveness import Pins, count_uses, reads_input, ref_row
 from cnncalc.messages import msg
 from cnncalc.settings import (  # noqa: F401  (PROFILE_DTYPES: re-exported)
     DTYPE_BYTES,
@@ -71,23 +73,6 @@ class Report:
         return replace(self, rows=tuple(rows))
 
 
-class _Flow:
-    """The tensor flowing between rows during the walk."""
-
-    __slots__ = ("grad", "live", "rf", "shape", "spatial", "tid")
-
-    def __init__(
-        self, shape: Shape, rf: Rf, grad: bool, tid: int, live: int, spatial: Rf | None = None
-    ) -> None:
-        self.shape = shape
-        self.rf = rf
-        self.grad = grad  # needs a gradient (something trainable upstream)
-        self.tid = tid  # identity of its storage, so saved tensors are counted once
-        self.live = live  # bytes of it counted live for the peak (0 when a caller counts it)
-        # the field of the last layer before one that sees the whole input (the totals' figure)
-        self.spatial = rf if spatial is None else spatial
-
-
 class _Walk:
     """Mutable state of one analysis walk; never leaves this module.
 
@@ -104,14 +89,16 @@ class _Walk:
         "next_tid",
         "param_tensors",
         "peak",
+        "pins",
         "rows",
         "saved",
         "src",
         "strict",
     )
 
-    def __init__(self, src: str, batch: int, elem: int, strict: bool) -> None:
+    def __init__(self, src: str, batch: int, elem: int, strict: bool, pins: Pins) -> None:
         self.src = src
+        self.pins = pins  # referenced tensors kept alive (issue 11)
         self.batch = batch
         self.elem = elem
         self.strict = strict
@@ -166,6 +153,8 @@ def _has_numbered(item: Item) -> bool:
     """True if a numbered layer (Conv, FC, SE) sits anywhere inside."""
     if isinstance(item, Node):
         return item.layer.NUMBERED
+    if isinstance(item, Ref):
+        return False
     return any(_has_numbered(i) for b in item.branches for i in b)
 
 
@@ -176,8 +165,14 @@ def _chain(
     for item in items:
         if isinstance(item, Node):
             flow = _layer(w, item, flow, depth, branch, extra)
-        else:
+        elif isinstance(item, Block):
             flow = _block(w, item, flow, depth, branch, extra)
+        else:  # a reference starts its branch from the labelled tensor (issue 11)
+            flow = w.pins.take(item.label)
+            name = w.name(f"&{item.label}", None, item.span)
+            w.rows.append(ref_row(name, item, flow, depth, branch))
+            continue
+        flow = w.pins.keep(item.label, flow)
     return flow
 
 
@@ -211,7 +206,7 @@ def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: in
     out_bytes = w.bytes_of(y) if allocates else 0
     live = flow.live
     if allocates:
-        w.peak = max(w.peak, extra + flow.live + out_bytes)
+        w.peak = max(w.peak, extra + w.pins.bytes + flow.live + out_bytes)
         live = out_bytes
     w.rows.append(
         Row(
@@ -266,8 +261,10 @@ def _block(w: _Walk, block: Block, flow: _Flow, depth: int, branch: int, extra: 
     identity = kind.INPUT_IS_BRANCH_WHEN_ALONE and len(branches) == 1
     outs: list[_Flow] = []
     done_bytes = 0
+    # The last branch that reads the block's input (a branch may start from a reference).
+    last_reader = max((b for b, items in enumerate(branches) if reads_input(items)), default=-1)
     for b, items in enumerate(branches):
-        keep_input = b < len(branches) - 1 or identity
+        keep_input = b < last_reader or identity
         # While one branch runs, the block's input (if another branch still needs it) and the
         # outputs of the branches already done stay alive.
         branch_extra = extra + done_bytes + (flow.live if keep_input else 0)
@@ -284,12 +281,14 @@ def _block(w: _Walk, block: Block, flow: _Flow, depth: int, branch: int, extra: 
         raise w.error(msg("analysis.row_problem", name=name, problem=exc), block.span) from None
     own_bytes = w.bytes_of(y) if allocates else 0
     if own_bytes:
-        w.peak = max(w.peak, extra + sum(o.live for o in outs) + own_bytes)
+        w.peak = max(w.peak, extra + w.pins.bytes + sum(o.live for o in outs) + own_bytes)
     rf = kind.field([o.rf for o in outs])
     spatial = kind.field([o.spatial for o in outs])
     if any(o.rf.whole for o in outs) and not rf.whole:  # a GAP branch sees everything
         rf = Rf(rf.size, rf.jump, rf.start, True)
-    live = own_bytes if own_bytes else outs[0].live
+    # The add happens in the first branch's output, or in another's when that one is a
+    # referenced tensor still held for a later use (its live bytes are then 0 here).
+    live = own_bytes or outs[0].live or max(o.live for o in outs)
     leaf = [r for r in w.rows[index + 1 :] if r is not None and not r.block]
     w.rows[index] = Row(
         name=name,
@@ -336,7 +335,7 @@ def analyze_net(
     if x is None:
         raise CnnCalcError(msg("analysis.no_input"))
     elem = DTYPE_BYTES[dtype]
-    w = _Walk(net.src, batch, elem, strict)
+    w = _Walk(net.src, batch, elem, strict, Pins(count_uses(net.items)))
     in_bytes = x.numel * batch * elem
     out = _chain(w, net.items, _Flow(x, Rf(), False, 0, in_bytes), 0, 0, 0)
     rows: tuple[Row, ...] = tuple(w.rows)

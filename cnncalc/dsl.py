@@ -7,7 +7,8 @@ here beyond counting repetitions, and never any evaluation of user text.
     chain  := item ( '-' item )*
     item   := ( layer | '(' chain ')' | block ) [ '*' INT ] [ '@' LABEL ]
     layer  := NAME [ ':' args ]
-    block  := ( 'Res' | 'Cat' ) '(' chain ( '|' chain )* ')'
+    block  := ( 'Res' | 'Cat' ) '(' branch ( '|' branch )* ')'
+    branch := chain | '&' LABEL ( '-' item )*     # '&e1': start from item @e1's output
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from cnncalc.ir import Block, Item, Net, Node, Shape, Span
 from cnncalc.layers import BLOCK_REGISTRY, REGISTRY, ArgReader, BlockKind, Seq, unknown_layer
 from cnncalc.layers.dense import read_input
 from cnncalc.messages import msg
+from cnncalc.references import RefAst, Scope, misplaced, parse_ref
 
 SPACE = " \t\r\n"
 ARG_STOP = SPACE + "-|()*@#"
@@ -56,7 +58,7 @@ class GroupAst:
 class ItemAst:
     """An element with its optional repetition and label."""
 
-    node: LayerAst | GroupAst
+    node: LayerAst | GroupAst | RefAst
     repeat: int
     label: str | None
     label_span: Span | None
@@ -109,6 +111,8 @@ def parse_item(src: str, pos: int, depth: int = 0) -> tuple[int, ItemAst]:
     start = pos
     if pos < len(src) and src[pos] == "(":
         pos, node = parse_group(src, pos, None, depth)
+    elif pos < len(src) and src[pos] == "&":
+        raise misplaced(src, pos)  # parse_group reads the references that start a branch
     else:
         name_end, name = parse_name(src, pos)
         if not name:
@@ -171,7 +175,15 @@ def parse_group(
         pos = skip(src, pos)
         if pos < len(src) and src[pos] in ")|":
             raise DslError(msg("dsl.empty_branch", got=describe(src, pos)), src, pos)
-        pos, chain = parse_chain(src, pos, depth + 1)
+        if kind is not None and src.startswith("&", pos):  # issue 11: from an earlier tensor
+            pos, ref = parse_ref(src, pos)
+            chain = (ItemAst(ref, 1, None, None, ref.span),)
+            pos = skip(src, pos)
+            if pos < len(src) and src[pos] == "-":
+                pos, rest = parse_chain(src, pos + 1, depth + 1)
+                chain += rest
+        else:
+            pos, chain = parse_chain(src, pos, depth + 1)
         branches.append(chain)
         if pos < len(src) and src[pos] == "|":
             if kind is None:
@@ -281,6 +293,8 @@ def _count_chain(chain: tuple[ItemAst, ...], culprit: list[ItemAst]) -> tuple[in
         node = item.node
         if isinstance(node, LayerAst):
             n_items = n_rows = 0 if _sets_input(node.name) else 1
+        elif isinstance(node, RefAst):
+            n_items = n_rows = 1
         elif node.kind is None:
             n_items, n_rows = _count_chain(node.branches[0], culprit)
         else:
@@ -324,10 +338,17 @@ def make_layer(ast: LayerAst, src: str) -> object:
         raise DslError(exc.msg, src, ast.span.pos, ast.span.end) from None
 
 
-def resolve(items: tuple[ItemAst, ...], src: str, top: bool) -> tuple[Item, ...]:
-    """Items in IR form: repetitions unrolled, plain groups spliced, In checked."""
+def resolve(items: tuple[ItemAst, ...], src: str, top: bool, scope: Scope) -> tuple[Item, ...]:
+    """Items in IR form: repetitions unrolled, plain groups spliced, In checked, references
+    checked against the labels `scope` has in reach (cnncalc.references)."""
     out: list[Item] = []
     for index, item in enumerate(items):
+        if isinstance(item.node, RefAst):
+            out.append(scope.resolve(item.node))
+            continue
+        if item.label is not None:
+            scope.open.append(item.label)
+        mark = scope.mark()
         if isinstance(item.node, LayerAst):
             layer = make_layer(item.node, src)
             if layer.SETS_INPUT:
@@ -347,9 +368,9 @@ def resolve(items: tuple[ItemAst, ...], src: str, top: bool) -> tuple[Item, ...]
                 continue
             body: tuple[Item, ...] = (Node(layer, item.node.span),)
         elif item.node.kind is None:
-            body = resolve(item.node.branches[0], src, False)
+            body = resolve(item.node.branches[0], src, False, scope)
         else:
-            branches = tuple(resolve(b, src, False) for b in item.node.branches)
+            branches = tuple(_branch(b, src, scope) for b in item.node.branches)
             # The span starts at the keyword, so errors underline `Res(…)`, not just `(…)`.
             span = Span(item.span.pos, item.node.span.end)
             if len(branches) > item.node.kind.MAX_BRANCHES:
@@ -357,12 +378,24 @@ def resolve(items: tuple[ItemAst, ...], src: str, top: bool) -> tuple[Item, ...]
             body = (Block(item.node.kind, branches, span),)
         body = body * item.repeat
         if item.label is None:
-            out.extend(body)
-        elif len(body) == 1:
+            out.extend(body)  # a spliced group's labels stay in reach
+            continue
+        scope.undo(mark)  # a labelled group is a row of its own: its inside is out of reach
+        scope.open.pop()
+        scope.add(item.label)
+        if len(body) == 1:
             out.append(_relabel(body[0], item.label))
         else:
             out.append(Block(Seq, (body,), item.span, item.label))
     return tuple(out)
+
+
+def _branch(chain: tuple[ItemAst, ...], src: str, scope: Scope) -> tuple[Item, ...]:
+    """One branch of a block: its labels are out of reach once it ends."""
+    mark = scope.mark()
+    branch = resolve(chain, src, False, scope)
+    scope.undo(mark)
+    return branch
 
 
 def _relabel(item: Item, label: str) -> Item:
@@ -399,7 +432,7 @@ def parse(src: str) -> Net:
                 first.span.end,
             )
     count_rows(chain, src)
-    items = resolve(chain, src, True)
+    items = resolve(chain, src, True, Scope(src, chain))
     return Net(items, src, net_input, input_span)
 
 

@@ -84,7 +84,8 @@ class Node:
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """A Res or Cat block (branches side by side), or a labelled Seq (one branch)."""
+    """A Res or Cat block (branches side by side), or a labelled Seq (one branch). A branch of a
+    Res or Cat may start with a Ref."""
 
     kind: type[BlockKind]  # Res, Cat or Seq: the kind holds the merge rule
     branches: tuple[tuple[Item, ...], ...]
@@ -92,7 +93,16 @@ class Block:
     label: str | None = None
 
 
-Item = Node | Block
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """`&label` at the start of a branch (issue 11): the branch starts from the output of the
+    item labelled `@label` in an enclosing chain, not from the block's input."""
+
+    label: str
+    span: Span
+
+
+Item = Node | Block | Ref
 
 
 @dataclass(frozen=True, slots=True)

@@ -619,6 +619,15 @@ MESSAGES: dict[str, str] = {
     "kinds.crop_needs": "Crop needs an output size HxW, e.g. {example}",
     "kinds.crop_larger": "cannot crop {size} out of a {input} input; the crop must fit inside it",
     "kinds.crop_explain": "centre {size} of {input}: {top} rows cut at the top, {left} columns at the left",
+    "refs.expected_label": "expected a label after '&' (letters, digits and '_'), e.g. Cat(&e4-Crop:56x56 | Id)",
+    "refs.no_suffix": "a reference takes no '*N' or '@label': '{ref}' starts a branch from that tensor as it is",
+    "refs.misplaced": "'{ref}' may only start a branch of Res(…) or Cat(…), e.g. Cat({ref}-Crop:56x56 | Id)",
+    "refs.itself": "'&{label}' refers to the item it is in: @{label} is not computed until this block is done",
+    "refs.unknown": "no item is labelled @{label}{hint}; '&{label}' names an earlier item written with @{label}",
+    "refs.not_yet": "'&{label}' refers to @{label}, which is computed later; a reference names an earlier item",
+    "refs.out_of_reach": "'&{label}' cannot reach @{label}, which sits inside another branch or a labelled group; a reference names an earlier item of a chain around it",
+    "refs.in_reach": " (in reach here: {labels})",
+    "refs.explain": "the output of @{label}, {shape}, kept alive until its last use",
     # end kinds
     # --- run, values, init, worked examples (issue 12) -------------------------------------
     "run.values_not_table": '[values] must be a table: input = [[…]] and "ROW" = {{ weight = …, bias = … }}',

@@ -619,6 +619,15 @@ MESSAGES: dict[str, str] = {
     "kinds.crop_needs": "Crop에는 출력 크기 HxW가 필요합니다. 예: {example}",
     "kinds.crop_larger": "{input} 입력에서 {size}을(를) 잘라낼 수 없습니다. 자르는 크기는 입력 안에 들어가야 합니다",
     "kinds.crop_explain": "{input}의 가운데 {size}: 위에서 {top}행, 왼쪽에서 {left}열을 잘라냄",
+    "refs.expected_label": "'&' 뒤에 레이블(문자, 숫자, '_')이 와야 합니다. 예: Cat(&e4-Crop:56x56 | Id)",
+    "refs.no_suffix": "참조에는 '*N'이나 '@label'을 붙일 수 없습니다: '{ref}'는 그 텐서에서 그대로 가지를 시작합니다",
+    "refs.misplaced": "'{ref}'는 Res(…)나 Cat(…)의 가지 맨 앞에만 올 수 있습니다. 예: Cat({ref}-Crop:56x56 | Id)",
+    "refs.itself": "'&{label}'는 자기가 들어 있는 항목을 가리킵니다: @{label}은 이 블록이 끝나야 계산됩니다",
+    "refs.unknown": "@{label} 레이블이 붙은 항목이 없습니다{hint}; '&{label}'는 앞에서 @{label}로 이름 붙인 항목을 가리킵니다",
+    "refs.not_yet": "'&{label}'가 가리키는 @{label}은 나중에 계산됩니다; 참조는 앞에 있는 항목만 가리킬 수 있습니다",
+    "refs.out_of_reach": "'&{label}'는 다른 가지나 레이블 붙은 묶음 안에 있는 @{label}에 닿을 수 없습니다; 참조는 자신을 둘러싼 체인의 앞 항목만 가리킬 수 있습니다",
+    "refs.in_reach": " (여기서 닿는 레이블: {labels})",
+    "refs.explain": "@{label}의 출력 {shape}, 마지막으로 쓰일 때까지 메모리에 남음",
     # end kinds
     # --- run, values, init, worked examples (issue 12) -------------------------------------
     "run.values_not_table": '[values]는 표여야 합니다: input = [[…]], "행" = {{ weight = …, bias = … }}',

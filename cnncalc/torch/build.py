@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from cnncalc.analysis import Report, Row
 from cnncalc.errors import CnnCalcError, first_line
-from cnncalc.ir import Block, Item, Net, Node, Shape
+from cnncalc.ir import Block, Item, Net, Node, Ref, Shape
+from cnncalc.liveness import count_uses
 from cnncalc.messages import msg
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def assemble(net: Net, report: Report) -> nn.Module:
     rows = iter(report.rows)
     named: dict[str, nn.Module] = {}
     top = Seq()
-    _fill(top, net.items, rows, named)
+    _fill(top, net.items, rows, named, _Links(count_uses(net.items), top.store))
     leftover = next(rows, None)
     if leftover is not None:
         raise InternalError(msg("torch.build.no_module", row=leftover.name))
@@ -84,25 +85,53 @@ def assemble(net: Net, report: Report) -> nn.Module:
     return top
 
 
-def _fill(seq: nn.Module, items: tuple[Item, ...], rows: Iterator[Row], named: dict) -> None:
-    """Add one module per item to `seq`, named after its row."""
+class _Links:
+    """The references of a net (issue 11): the labels later branches read, with the number of
+    reads still to build, and the store the whole net shares for their tensors."""
+
+    def __init__(self, uses: dict[str, int], store: dict) -> None:
+        self.uses = uses
+        self.store = store
+
+    def reader(self, ref: Ref, row: Row) -> nn.Module:
+        """The Ref module for `ref`; the last one built is the last to run, and frees it."""
+        from cnncalc.torch.modules import Ref as RefModule
+
+        if row.block or row.dsl != f"&{ref.label}":
+            raise InternalError(
+                msg("torch.build.kind", row=row.name, kind=row.kind, built=f"&{ref.label}")
+            )
+        self.uses[ref.label] -= 1
+        return RefModule(self.store, ref.label, last=self.uses[ref.label] == 0)
+
+
+def _fill(
+    seq: nn.Module, items: tuple[Item, ...], rows: Iterator[Row], named: dict, links: _Links
+) -> None:
+    """Add one module per item to `seq`, named after its row; `seq` keeps the outputs that a
+    later reference reads."""
+    seq.store = links.store
     for item in items:
         row = next(rows, None)
         if row is None:
             raise InternalError(msg("torch.build.more_items"))
-        if isinstance(item, Node):
+        if isinstance(item, Ref):
+            module = links.reader(item, row)
+        elif isinstance(item, Node):
             if row.block or row.kind != item.layer.kind:
                 raise InternalError(
                     msg("torch.build.kind", row=row.name, kind=row.kind, built=item.layer.kind)
                 )
             module = item.layer.to_torch(row.input)
         else:
-            module = _block(item, row, rows, named)
+            module = _block(item, row, rows, named, links)
         seq.add_module(row.name, module)
         named[row.name] = module
+        if not isinstance(item, Ref) and item.label in links.uses:
+            seq.keep.add(row.name)  # a labelled row's name is its label
 
 
-def _block(block: Block, row: Row, rows: Iterator[Row], named: dict) -> nn.Module:
+def _block(block: Block, row: Row, rows: Iterator[Row], named: dict, links: _Links) -> nn.Module:
     """Res, Cat or Seq with its branches as Seq modules."""
     from cnncalc.torch.modules import Seq
 
@@ -113,7 +142,7 @@ def _block(block: Block, row: Row, rows: Iterator[Row], named: dict) -> nn.Modul
     branches = []
     for items in block.branches:
         seq = Seq()
-        _fill(seq, items, rows, named)
+        _fill(seq, items, rows, named, links)
         branches.append(seq)
     return block.kind.to_torch(branches)
 

@@ -1,5 +1,6 @@
-"""cnncalc's own nn.Modules: stochastic pooling (seed 000), the Res / Cat / Seq containers, and
-the new kinds' modules torch.nn lacks (issue 11: crop, LayerNorm2d, layer scale, stochastic depth).
+"""cnncalc's own nn.Modules: stochastic pooling (seed 000), the Res / Cat / Seq containers, the
+Ref that starts a branch from an earlier row's output, and the new kinds' modules torch.nn
+lacks (issue 11: crop, LayerNorm2d, layer scale, stochastic depth).
 
 Imported only by the builder (cnncalc.torch.build) and by the `to_torch` of StochPool and the block kinds
 (cnncalc.layers.blocks), so importing it imports torch.
@@ -117,7 +118,47 @@ class StochasticPool2d(nn.Module):
 
 
 class Seq(nn.Sequential):
-    """A chain of rows; its children are named after the rows they compute."""
+    """A chain of rows; its children are named after the rows they compute.
+
+    Where a later branch starts from one of them (`&label`, issue 11), `keep` names that row
+    and its output goes into `store`, the dict the whole net shares, for the Ref that reads it.
+    """
+
+    def __init__(self, *args: nn.Module) -> None:
+        super().__init__(*args)
+        self.keep: set[str] = set()
+        self.store: dict[str, torch.Tensor] = {}
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for name, module in self._modules.items():
+            if isinstance(module, Ref):
+                x = module.take()
+            x = module(x)
+            if name in self.keep:
+                self.store[name] = x
+        return x
+
+
+class Ref(nn.Module):
+    """`&label` (issue 11): the output of the row labelled `label`, taken from `store` by the
+    Seq that runs it and passed on unchanged, so that row hooks see it as this row's input and
+    output; the last reference lets it go, as the static analysis frees it."""
+
+    def __init__(self, store: dict[str, torch.Tensor], label: str, last: bool) -> None:
+        super().__init__()
+        self.store = store
+        self.label = label
+        self.last = last
+
+    def extra_repr(self) -> str:
+        return f"&{self.label}"
+
+    def take(self) -> torch.Tensor:
+        """The labelled row's output (removed from the store at the last reference)."""
+        return self.store.pop(self.label) if self.last else self.store[self.label]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x
 
 
 class Res(nn.Module):
