@@ -109,6 +109,8 @@ NETS = [
     ),
     "In:10x10x2-Conv:3x3x4psame-Res(Conv:3x3x4p1-BN-ReLU6-Conv:3x3x4p1|Conv:1x1x4)-GAP-FC:3",
     "In:16-FC:8-BN-SiLU-FC:4-GELU-Drop-FC:2",
+    # references (issue 11): a skip read twice, its gradient summed over both branches
+    "In:8x8x2-Conv:3x3x4p1@e1-Pool:2/2-Conv:3x3x4p1-Cat(&e1-Pool:2/2 | Id)-Res(&e1-AvgPool:2-Conv:1x1x8)",
 ]
 
 
