@@ -250,15 +250,10 @@ def _save(w: _Walk, layer: LayerBase, x: Shape, y: Shape, x_tid: int, y_tid: int
         w.saved[w.tid()] = elems * (itemsize or w.elem)
 
 
-def _block(w: _Walk, block: Block, flow: _Flow, depth: int, branch: int, extra: int) -> _Flow:
-    """A Res, Cat or Seq block: a header row, then its branches one level deeper."""
-    kind = block.kind
-    number = w.last_weight + 1 if _has_numbered(block) else w.last_weight
-    name = w.name(f"{kind.NAME}:{number}", block.label, block.span)
-    index = len(w.rows)
-    w.rows.append(None)  # the header, filled in once the children are known
-    branches = list(block.branches)
-    identity = kind.INPUT_IS_BRANCH_WHEN_ALONE and len(branches) == 1
+def _branches(w: _Walk, block: Block, flow: _Flow, depth: int, extra: int) -> list[_Flow]:
+    """The outputs of a block's branches (and its input, for Res's identity shortcut)."""
+    branches = block.branches
+    identity = block.kind.INPUT_IS_BRANCH_WHEN_ALONE and len(branches) == 1
     outs: list[_Flow] = []
     done_bytes = 0
     # The last branch that reads the block's input (a branch may start from a reference).
@@ -268,15 +263,25 @@ def _block(w: _Walk, block: Block, flow: _Flow, depth: int, branch: int, extra: 
         # While one branch runs, the block's input (if another branch still needs it) and the
         # outputs of the branches already done stay alive.
         branch_extra = extra + done_bytes + (flow.live if keep_input else 0)
-        start = _Flow(flow.shape, flow.rf, flow.grad, flow.tid, 0 if keep_input else flow.live,
-                      flow.spatial)  # fmt: skip
+        start = flow.with_live(0 if keep_input else flow.live)
         out = _chain(w, items, start, depth + 1, b, branch_extra)
         outs.append(out)
         done_bytes += out.live
     if identity:
         outs.append(flow)
+    return outs
+
+
+def _block(w: _Walk, block: Block, flow: _Flow, depth: int, branch: int, extra: int) -> _Flow:
+    """A Res, Cat or Seq block: a header row, then its branches one level deeper."""
+    kind = block.kind
+    number = w.last_weight + 1 if _has_numbered(block) else w.last_weight
+    name = w.name(f"{kind.NAME}:{number}", block.label, block.span)
+    index = len(w.rows)
+    w.rows.append(None)  # the header, filled in once the children are known
+    outs = _branches(w, block, flow, depth, extra)
     try:
-        y, own_ops, allocates = kind.merge([o.shape for o in outs], len(branches))
+        y, own_ops, allocates = kind.merge([o.shape for o in outs], len(block.branches))
     except ShapeError as exc:
         raise w.error(msg("analysis.row_problem", name=name, problem=exc), block.span) from None
     own_bytes = w.bytes_of(y) if allocates else 0
