@@ -338,3 +338,14 @@ def test_generated_nets_with_references_match_pytorch(net, optimizer) -> None:
     note(text)
     check_with_pytorch(text, optimizer=optimizer)
     cnncalc.build(text)  # the self-check: every row's weights and output shape
+
+
+def test_help_teaches_references_and_decoders(cli) -> None:
+    """`shape --help` shows a U-Net skip and a DCGAN generator (issue 11), and both run."""
+    result = cli("shape", "--help")
+    assert result.exit_code == 0
+    examples = [line.strip() for line in result.stdout.splitlines() if "'In:" in line]
+    assert any("Cat(&e1 | Id)" in e for e in examples) and any("ConvT" in e for e in examples)
+    for example in examples:
+        text = example.split("'")[1]
+        assert cli("shape", text).exit_code == 0, text

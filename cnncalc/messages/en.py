@@ -21,7 +21,7 @@ MESSAGES: dict[str, str] = {
     "cli.option.format": "Output format.",
     "cli.option.version": "Print the version and exit.",
     "cli.option.lang": "Language of the messages: en or ko (default: $CNNCALC_LANG, else en).",
-    "cli.shape.help": "Static per-layer table: output shapes, weights, MACs, memory, receptive field.\n\nExamples:\n\n  cnncalc shape alexnet\n\n  cnncalc shape 'In:32x32x3-Conv:5x5x10p2' --explain\n\n  cnncalc shape specs/lenet5.toml --columns +macs,rf --format markdown\n\n  cnncalc shape resnet50 --depth 1 --columns +macs",
+    "cli.shape.help": "Static per-layer table: output shapes, weights, MACs, memory, receptive field.\n\nExamples:\n\n  cnncalc shape alexnet\n\n  cnncalc shape 'In:32x32x3-Conv:5x5x10p2' --explain\n\n  cnncalc shape specs/lenet5.toml --columns +macs,rf --format markdown\n\n  cnncalc shape resnet50 --depth 1 --columns +macs\n\nA U-Net skip (&e1 reads the output of @e1):\n\n  cnncalc shape 'In:16x16x3-Conv:3x3x8p1@e1-Pool-ConvT:2x2x8/2-Cat(&e1 | Id)'\n\nA DCGAN generator's first and last layers (cnncalc shape dcgan for all):\n\n  cnncalc shape 'In:1x1x100-ConvT:4x4x256nb-BN-ReLU-ConvT:4x4x3/2p1nb-Tanh'",
     "cli.shape.batch": "Batch size (default: the spec's \\[profile] batch, else 1).",
     "cli.shape.dtype": "Bytes per element for memory (default: the spec's, else fp32).",
     "cli.shape.optimizer": "Optimizer state counted in the training-memory estimate (default: the spec's, else sgd).",
