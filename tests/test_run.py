@@ -443,3 +443,21 @@ def test_a_kind_without_numpy_is_one_message(monkeypatch) -> None:
     monkeypatch.setattr(GAP, "forward_np", missing)
     with pytest.raises(CnnCalcError, match="GAP:1"):
         run("In:4x4x2-Conv:1x1x2-GAP")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("lenet5", "--backward"),
+        ("seed000_stochpool",),
+        ("In:8x8x3-Res(Conv:3x3x3p1-BN-ReLU)@block-(Conv:1x1x4-ReLU)*2@pair-GAP-FC:10",),
+    ],
+)
+def test_terminal_output_fits_80_columns(args) -> None:
+    """On an 80-column terminal every line fits and no cell is cut (render/fit.py)."""
+    from cnncalc.render.as_run import render_table
+    from tests.test_width import assert_fits, on_terminal
+
+    spec, *flags = args
+    report = run(spec, backward="--backward" in flags)
+    assert_fits(on_terminal(render_table(report), 80), 80)
