@@ -1,5 +1,6 @@
 """Issue 9 speed target for `cnncalc diff` (run by hand, not in CI): aligning rows stays
-linear or n·log n, a 10k-row diff well under 2 s, two repetitive 2,000-row nets too.
+linear or n·log n, a 10k-row diff well under 2 s, two repetitive 2,000-row nets too; issue 15
+adds a net against itself regrouped (the layers are aligned, the blocks matched by them).
 
 Each case times diff_reports() alone (the analysis of the two nets is not counted) and prints
 the rows per second, so a quadratic step shows as a rate that falls with the size.
@@ -12,7 +13,7 @@ from __future__ import annotations
 import time
 
 from cnncalc.api import analyze
-from cnncalc.diff import ADDED, CHANGED, REMOVED, diff_reports
+from cnncalc.diff import ADDED, CHANGED, REGROUPED, REMOVED, diff_reports
 
 
 def rows(pattern: list[str], n: int) -> list[str]:
@@ -40,6 +41,12 @@ def cases(n: int) -> list[tuple[str, str, str]]:
         ("one row changed", chain(base), chain(changed)),
         ("repetitive, other pattern", chain(base), chain(rows(CR, n))),
         ("repetitive, pattern grown", chain(base), chain(rows(CBRR, n))),
+        # issue 15: the same layers, every Conv-BN-ReLU wrapped in a group: no layer changes
+        (
+            "same layers, regrouped",
+            chain(rows(CBR, n // 3 * 3)),
+            chain([f"({'-'.join(CBR)})@g{i}" for i in range(n // 3)]),
+        ),
     ]
 
 
@@ -53,7 +60,7 @@ def main() -> None:
             rows = len(ra.rows) + len(rb.rows)
             print(f"{n:>6} rows  {what:<27} {took:6.3f} s  {rows / took:>10,.0f} rows/s"
                   f"  ({d.count(CHANGED)} changed, {d.count(ADDED)} added,"
-                  f" {d.count(REMOVED)} removed)")  # fmt: skip
+                  f" {d.count(REMOVED)} removed, {d.count(REGROUPED)} regrouped)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ class Report:
     totals: Totals
     src: str
     warnings: tuple[tuple[str, str], ...] = ()  # (row name, message)
+    notes: tuple[tuple[str, str], ...] = ()  # (row name, remark): shown, never warned (issue 15)
 
     @property
     def dtype_bytes(self) -> int:
@@ -176,6 +177,16 @@ def _chain(
     return flow
 
 
+def _notes(w: _Walk, layer: LayerBase, x: Shape, name: str, span: Span
+           ) -> tuple[tuple[str, ...], tuple[str, ...]]:  # fmt: skip
+    """The row's warnings and its notes (issue 15: remarks that are no warning, such as
+    padding left unused); with --strict any non-integer size is an error (DESIGN §4)."""
+    notes, remarks = tuple(layer.warnings(x)), tuple(layer.notes(x))
+    if (notes or remarks) and w.strict:
+        raise w.error(msg("analysis.strict", name=name, problem=(notes + remarks)[0]), span)
+    return notes, remarks
+
+
 def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: int) -> _Flow:
     """One layer row."""
     layer, x = node.layer, flow.shape
@@ -187,9 +198,7 @@ def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: in
     except ShapeError as exc:
         raise w.error(msg("analysis.shape_error", name=name, problem=exc, input=x),
                       node.span) from None  # fmt: skip
-    notes = tuple(layer.warnings(x))
-    if notes and w.strict:
-        raise w.error(msg("analysis.strict", name=name, problem=notes[0]), node.span)
+    notes, remarks = _notes(w, layer, x, name, node.span)
     weights = layer.weights(x)
     w.param_tensors += layer.parameter_tensors(x)
     w.buffer_fixed += layer.buffer_fixed_bytes(x)
@@ -229,7 +238,8 @@ def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: in
             columns=layer.columns(x),
             fan=layer.fan(x),
             warnings=notes,
-            explain=tuple(layer.explain(x, y)),
+            explain=tuple(layer.explain(x, y)) + remarks,  # a note is read with the formulas
+            notes=remarks,
             span=node.span,
             dsl=layer.dsl(),
         )
@@ -346,6 +356,7 @@ def analyze_net(
     rows: tuple[Row, ...] = tuple(w.rows)
     totals = _totals(w, rows, out, optimizer, in_bytes)
     notes = tuple((r.name, n) for r in rows for n in r.warnings)
+    remarks = tuple((r.name, n) for r in rows for n in r.notes)
     return Report(
         name=name,
         description=description,
@@ -358,6 +369,7 @@ def analyze_net(
         totals=totals,
         src=net.src,
         warnings=notes,
+        notes=remarks,
     )
 
 

@@ -12,15 +12,17 @@ import glob
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cnncalc.analysis import Report
 from cnncalc.api import analyze
-from cnncalc.errors import CnnCalcError, DslError, SpecFileError, shorten
+from cnncalc.errors import CnnCalcError, DslError, SpecFileError, first_line, shorten
 from cnncalc.ir import Shape
 from cnncalc.messages import msg
 from cnncalc.roofline import budget_ms
 from cnncalc.settings import LATENCY, METRICS, ROOFLINE, resolve
 from cnncalc.specs import (
+    GROWTH,
     Limit,
     Spec,
     builtin_path,
@@ -30,6 +32,7 @@ from cnncalc.specs import (
     path_kind,
     unknown_name,
 )
+from cnncalc.units import exact
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 
@@ -46,6 +49,8 @@ class Verdict:
     status: str  # PASS, FAIL or SKIP
     line: int | None  # line of the budget item in the spec file
     reason: str = ""  # why it was skipped
+    base: int | float | None = None  # growth items: the figure at the base ref (issue 15)
+    allowance: str = ""  # growth items: the allowance as written, '2%' or '+1,000,000'
 
     @property
     def metric(self) -> str:
@@ -73,6 +78,10 @@ class SpecResult:
     optimizer: str
     verdicts: tuple[Verdict, ...]
     warnings: tuple[tuple[str, str], ...] = ()  # (row, message) of the analysis, e.g. sizes
+    notes: tuple[tuple[str, str], ...] = ()  # (row, remark): in JSON only, never warned (issue 15)
+    base_ref: str | None = None  # `check --base REF`: the ref, and why this spec has no base
+    base_note: str = ""
+    diff: Any = None  # the Diff against the base, when there is one (cnncalc/diff.py)
     require_budget: bool = False  # `check --require-budget`: a spec with no budget fails
 
     def count(self, status: str) -> int:
@@ -209,16 +218,20 @@ def evaluate(
     latency: Mapping[str, float | str] | None = None,
     *,
     require_budget: bool = False,
+    against: Against | None = None,
 ) -> SpecResult:
     """Verdicts for every budget item of `spec`, in file order.
 
     `latency` maps a device to its measured median latency in ms, or to the reason it was not
     measured; None means latency was not asked for (`check` without --profile). With
-    `require_budget`, a spec without budget items fails.
+    `require_budget`, a spec without budget items fails. `against` is the base of
+    `check --base` (issue 15): growth items are judged against it, skipped without it.
     """
     verdicts = []
     for limit in spec.budget:
-        if limit.key == LATENCY:
+        if limit.key == GROWTH:
+            verdicts.append(judge_growth(limit, report, against))
+        elif limit.key == LATENCY:
             got = None if latency is None else latency.get(limit.device or "")
             if latency is None:
                 verdicts.append(judge(limit, None, msg("check.latency_needs_profile")))
@@ -235,7 +248,9 @@ def evaluate(
     at = resolve(spec)
     return SpecResult(spec.name, spec.path or spec.name, at.batch, at.dtype, at.optimizer,
                       tuple(verdicts),
-                      tuple(report.warnings), require_budget)  # fmt: skip
+                      tuple(report.warnings), tuple(report.notes),
+                      *(against.fields() if against else (None, "", None)),
+                      require_budget)  # fmt: skip
 
 
 def check(
@@ -243,14 +258,81 @@ def check(
     *,
     measure: Callable[[Spec], Mapping[str, float | str]] | None = None,
     require_budget: bool = False,
+    base: str | None = None,
 ) -> list[SpecResult]:
     """Load every spec file first (any bad input stops before anything is judged), then judge
     each; latency budgets are measured by `measure` when one is given (`check --profile`),
-    else skipped; with `require_budget`, a spec without a [budget] fails."""
+    else skipped; with `require_budget`, a spec without a [budget] fails; with `base` (a git
+    ref), each spec is also read at that ref and [budget.growth] judged (issue 15)."""
     specs = [load_spec(p) for p in paths]
     reports = [report_for(s) for s in specs]
+    bases = _bases(specs, base) if base is not None else [None] * len(specs)
+    againsts = [None if b is None else Against(base, *b, now=r)  # type: ignore[arg-type]
+                for b, r in zip(bases, reports)]  # fmt: skip
     results = []
-    for spec, report in zip(specs, reports):
+    for spec, report, against in zip(specs, reports, againsts):
         latency = measure(spec) if measure and latency_devices(spec) else None
-        results.append(evaluate(spec, report, latency, require_budget=require_budget))
+        results.append(evaluate(spec, report, latency, require_budget=require_budget,
+                                against=against))  # fmt: skip
     return results
+
+
+@dataclass(frozen=True, slots=True)
+class Against:
+    """A spec's base for `check --base REF`: its report there (None, with the reason in
+    `note`, when it has none) and its report now."""
+
+    ref: str
+    report: Report | None
+    note: str
+    now: Report
+
+    def fields(self) -> tuple[Any, ...]:
+        """SpecResult's base_ref, base_note and diff (the layers aligned, cnncalc/diff.py)."""
+        from cnncalc.diff import diff_reports
+
+        changes = diff_reports(self.report, self.now) if self.report is not None else None
+        return (self.ref, self.note, changes)
+
+
+def _bases(specs: list[Spec], ref: str) -> list[tuple[Report | None, str]]:
+    """Each spec as it was at `ref`, analysed at its own [profile] settings there, or why it
+    has none: new in this branch, outside the repository, or unreadable at the ref. A git
+    error (not a repository, unknown ref, shallow clone) stops everything: exit 2."""
+    from cnncalc.gitbase import read, relative, resolve
+
+    at = resolve(ref)
+    out: list[tuple[Report | None, str]] = []
+    for spec in specs:
+        inside = relative(at, spec.path or "")
+        text = read(at, inside) if inside is not None else None
+        if text is None:
+            out.append((None, msg("gate.base_outside" if inside is None else "gate.base_new",
+                                  ref=ref)))  # fmt: skip
+            continue
+        try:
+            out.append(
+                (report_for(load_spec(spec.path or "", text=text, shown=f"{ref}:{inside}")), "")
+            )
+        except CnnCalcError as exc:
+            out.append((None, msg("gate.base_unreadable", ref=ref, problem=first_line(exc))))
+    return out
+
+
+def judge_growth(limit: Limit, report: Report, against: Against | None) -> Verdict:
+    """A [budget.growth] item: pass when the metric grew over its base by at most the
+    allowance ('2%' of the base, or an amount); skipped without a base. The verdict's actual
+    figure is the growth, its limit the growth allowed, so headroom is the allowance left."""
+    metric = METRICS[limit.device or ""]
+    pct = limit.unit == "%"
+    allowance = f"{limit.limit:g}%" if pct else f"+{exact(int(limit.limit))}"
+    if against is None or against.report is None:
+        why = msg("gate.growth_needs_base") if against is None else against.note
+        return Verdict(GROWTH, limit.device, metric.unit, limit.limit, None, SKIP, limit.line,
+                       why, allowance=allowance)  # fmt: skip
+    before = getattr(against.report.totals, metric.field)
+    growth = getattr(report.totals, metric.field) - before
+    allowed = before * limit.limit / 100 if pct else limit.limit
+    return Verdict(GROWTH, limit.device, metric.unit, allowed, growth,
+                   PASS if growth <= allowed else FAIL, limit.line, base=before,
+                   allowance=allowance)  # fmt: skip

@@ -12,9 +12,12 @@ import typer.core
 
 from cnncalc import settings
 from cnncalc.cli_options import (
+    CHECK_FORMAT,
     FORMAT,
     SPEC_HELP,
+    Base,
     CheckFormat,
+    CheckProfile,
     Debug,
     DiffFormat,
     Dtype,
@@ -27,6 +30,7 @@ from cnncalc.cli_options import (
     ProfileDtype,
     ProfileFormat,
     Quiet,
+    RequireBudget,
     ShapeFormat,
     Version,
     choose_language,
@@ -245,28 +249,10 @@ def check(
         ),
     ],
     *,
-    profile: Annotated[
-        bool,
-        typer.Option(
-            "--profile",
-            help=msg("cli.check.profile"),
-        ),
-    ] = False,
-    format: Annotated[
-        CheckFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help=msg("cli.check.format"),
-        ),
-    ] = CheckFormat.table,
-    require_budget: Annotated[
-        bool,
-        typer.Option(
-            "--require-budget",
-            help=msg("cli.check.require_budget"),
-        ),
-    ] = False,
+    profile: CheckProfile = False,
+    format: Annotated[CheckFormat, CHECK_FORMAT] = CheckFormat.table,
+    require_budget: RequireBudget = False,
+    base: Base = None,
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> int:
@@ -285,11 +271,23 @@ def check(
     from cnncalc.budget import exit_code, spec_paths
     from cnncalc.render.as_check import warnings_line
 
-    measure = None
-    if profile:  # only then: the profiler, and torch, are imported when a latency is measured
-        from cnncalc.latency import measure_latency as measure
-    results = check_budgets(spec_paths(specs), measure=measure, require_budget=require_budget)
+    paths = spec_paths(specs)
+    if not profile:  # only with it: the profiler, and torch, are imported to measure a latency
+        results = check_budgets(paths, require_budget=require_budget, base=base)
+    else:  # issue 15: a progress bar while it measures, on a terminal only
+        from cnncalc.latency import measure_with
+        from cnncalc.render.as_profile import progress_display
+
+        bar = format.value != "json" and sys.stdout.isatty() and sys.stderr.isatty()
+        with progress_display(bar) as progress:
+            measure = measure_with(progress)
+            results = check_budgets(paths, measure=measure, require_budget=require_budget,
+                                    base=base)  # fmt: skip
     output.show("check", format.value, results)
+    if format.value == "github":  # issue 15: and the job summary, so that one step does it all
+        from cnncalc.render.growth import append_step_summary
+
+        append_step_summary(results)
     if format.value != "github" and not quiet:  # github annotates them on stdout
         for r in results:
             if r.warnings:

@@ -98,6 +98,15 @@ def with_lang(function: Callable[..., Any]) -> inspect.Signature:
     return signature.replace(parameters=[*signature.parameters.values(), lang])
 
 
+# `check`'s options, here so that cli.py stays short (issue 16)
+CheckProfile = Annotated[bool, typer.Option("--profile", help=msg("cli.check.profile"))]
+CHECK_FORMAT = typer.Option("--format", "-f", help=msg("cli.check.format"))
+RequireBudget = Annotated[
+    bool, typer.Option("--require-budget", help=msg("cli.check.require_budget"))
+]
+Base = Annotated[str | None, typer.Option("--base", metavar="REF", help=msg("gate.option_base"))]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"cnncalc {__version__}")

@@ -96,6 +96,7 @@ class Row:
     span: Span
     dsl: str
     folded: bool = False  # a block row standing for its hidden rows (shape --depth)
+    notes: tuple[str, ...] = ()  # remarks that are no warning: padding left unused (issue 15)
 
 
 @dataclass(frozen=True, slots=True)

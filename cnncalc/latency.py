@@ -7,7 +7,9 @@ only when a latency is measured.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 
 from cnncalc.budget import latency_devices
 from cnncalc.errors import CnnCalcError, SpecFileError
@@ -35,7 +37,17 @@ def device_missing(device: str) -> str:
     return msg("check.latency.unknown_device", device=device)
 
 
-def measure_latency(spec: Spec) -> dict[str, float | str]:
+def measure_with(
+    progress: Callable[[str, float], None] | None,
+) -> Callable[[Spec], dict[str, float | str]]:
+    """measure_latency telling `progress` (the progress bar of `check --profile` on a
+    terminal, issue 15) which spec and device it measures, and how far it is."""
+    return functools.partial(measure_latency, progress=progress)
+
+
+def measure_latency(
+    spec: Spec, progress: Callable[[str, float], None] | None = None
+) -> dict[str, float | str]:
     """Median inference latency in ms per device of the spec's latency budget, measured with
     the profiler at the spec's [profile] settings; unavailable devices map to the reason."""
     devices = latency_devices(spec)
@@ -66,12 +78,22 @@ def measure_latency(spec: Spec) -> dict[str, float | str]:
                 batch=batch,
                 dtype=dtype,
                 mode="infer",
+                progress=_told(progress, f"{spec.name} {device}"),
                 **{k: v for k, v in options.items() if v is not None},
             )
         except CnnCalcError as exc:
             raise latency_error(spec, device, exc) from None
         out[device] = float(result.latency_ms["infer"].median)
     return out
+
+
+def _told(
+    progress: Callable[[str, float], None] | None, what: str
+) -> Callable[[str, float], None] | None:
+    """`progress` with each stage named after the spec and device it is for."""
+    if progress is None:
+        return None
+    return lambda stage, done: progress(f"{what}: {stage}", done)
 
 
 # The profiler's messages name `cnncalc profile`'s options; check has none of them, and takes

@@ -26,6 +26,7 @@ from cnncalc.units import UnitError, parse_quantity
 if TYPE_CHECKING:
     from cnncalc.templates import Expansion
 
+GROWTH = "growth"  # [budget.growth]: how much each metric may grow over `check --base` (issue 15)
 TOP_KEYS = (
     "name", "description", "input", "layers", "blocks", "budget", "profile", "values", "torch",
 )  # fmt: skip
@@ -99,12 +100,19 @@ def builtin_names() -> list[str]:
     return sorted(p.stem for p in builtin_dir().glob("*.toml"))
 
 
-def load_spec(path: str | Path, input: Shape | None = None) -> Spec:
+def load_spec(
+    path: str | Path,
+    input: Shape | None = None,
+    *,
+    text: str | None = None,
+    shown: str | None = None,
+) -> Spec:
     """Read, validate and parse a spec file; `input` (--input) is for a `torch =` spec, whose
-    module is read at the input it will be analysed at (issue 10)."""
+    module is read at the input it will be analysed at (issue 10); `text` is the file's
+    content when it comes from elsewhere (a git ref, issue 15), `shown` what errors call it."""
     path = Path(path)
-    shown = str(path)
-    text = read_text(path, shown)
+    shown = shown or str(path)
+    text = read_text(path, shown) if text is None else text
     data = parse_toml(text, shown)
     lines = Lines(text)
     fail = Failer(shown, lines)
@@ -216,8 +224,11 @@ def _budget(table: Any, fail: Failer) -> tuple[Limit, ...]:
         if key == ROOFLINE:  # issue 13: preset = ms, checked statically
             limits += _roofline_limits(value, fail)
             continue
+        if key == GROWTH:  # issue 15: [budget.growth], judged by `check --base REF`
+            limits += [_growth(metric, v, fail) for metric, v in _table(value, key, fail)]
+            continue
         if key not in BUDGET_KEYS:
-            known = (*BUDGET_KEYS, "latency_ms", ROOFLINE)
+            known = (*BUDGET_KEYS, "latency_ms", ROOFLINE, GROWTH)
             hint = did_you_mean(key, known)
             problem = msg("specs.unknown_budget_key", key=key, hint=hint, keys=", ".join(known))
             raise fail(problem, "budget", key)
@@ -247,6 +258,41 @@ def _limit(key: str, value: Any, unit: str, fail: Failer, table: str, at: str) -
         raise fail(msg("specs.budget_value", at=at, problem=exc), table, at) from None
     device = at if table.endswith(("latency_ms", ROOFLINE)) else None
     return Limit(key, limit, unit, fail.lines.of(table, at), device)
+
+
+def _table(value: Any, key: str, fail: Failer) -> list[tuple[str, Any]]:
+    """The items of a [budget.KEY] table; anything else is an error at the key."""
+    if not isinstance(value, dict):
+        raise fail(msg("gate.growth_table"), "budget", key)
+    return list(value.items())
+
+
+def _growth(metric: str, value: Any, fail: Failer) -> Limit:
+    """One [budget.growth] item: how much a metric may grow over the base, relative ("2%",
+    unit '%') or in the metric's unit ("+1M", "+64MiB", 1000)."""
+    table = f"budget.{GROWTH}"
+    if metric not in BUDGET_KEYS:
+        hint = did_you_mean(metric, tuple(BUDGET_KEYS))
+        problem = msg("gate.growth_metric", key=metric, hint=hint, keys=", ".join(BUDGET_KEYS))
+        raise fail(problem, table, metric)
+    line = fail.lines.of(table, metric)
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and text.endswith("%"):
+        try:
+            pct = float(text[:-1])
+        except ValueError:
+            pct = -1.0
+        if not 0 <= pct < 1e6:
+            raise fail(msg("gate.growth_value", at=metric, value=shorten(text)), table, metric)
+        return Limit(GROWTH, pct, "%", line, metric)
+    if isinstance(text, str) and text.startswith("+"):
+        text = text[1:]
+    try:
+        return Limit(GROWTH, parse_quantity(text, BUDGET_KEYS[metric]), BUDGET_KEYS[metric],
+                     line, metric)  # fmt: skip
+    except UnitError as exc:
+        problem = msg("gate.growth_value", at=metric, value=shorten(str(value)))
+        raise fail(f"{problem} ({exc})", table, metric) from None
 
 
 def _profile(table: Any, fail: Failer) -> tuple[tuple[str, Any], ...]:

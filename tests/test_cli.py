@@ -58,8 +58,10 @@ def test_shape_alexnet_table(cli) -> None:
     # the seed's default columns (DESIGN §4): layer, size, filters, stride, padding, output, weights
     conv1 = line_of(out, "Conv:1").split()
     assert conv1[:5] == ["Conv:1", "11×11×3", "96", "4", "3"]
-    # the non-integer size of conv1 is a warning on stderr, not in the table
-    assert "55.75 → 55" in result.stderr
+    # the non-integer size of conv1 leaves only padding unused (55.75 → 55, 3 padding rows):
+    # a note read with --explain, never a warning on stderr (issue 15)
+    assert "55.75 → 55" not in result.stderr
+    assert "no input is lost" in cli("shape", "alexnet", "--explain").stdout
 
 
 def test_shape_rich_table() -> None:
@@ -127,7 +129,8 @@ def test_shape_json_schema(cli) -> None:
     assert rows["Conv:1"]["weights"] == 34_944
     assert rows["FC:6"]["output"] == [4096]  # [N] for flat
     assert rows["FC:6"]["weights"] == 37_748_736
-    assert rows["Conv:1"]["warnings"]  # 55.75 → 55
+    assert rows["Conv:1"]["warnings"] == []  # 55.75 → 55 leaves padding only: a note
+    assert "55.75 → 55" in rows["Conv:1"]["notes"][0]
     totals = doc["totals"]
     assert README_TOTALS_KEYS <= set(totals)
     for key in TOTALS_KEYS:
@@ -137,7 +140,7 @@ def test_shape_json_schema(cli) -> None:
     assert totals["nodes"] == 781_736
     assert totals["activation_bytes"] == 781_736 * 2 * 2  # batch 2, fp16
     assert totals["flops"] == 2 * totals["macs"]
-    assert doc["warnings"][0]["layer"] == "Conv:1"
+    assert doc["notes"][0]["layer"] == "Conv:1" and doc["warnings"] == []
 
 
 def test_json_block_rows_carry_depth(cli) -> None:

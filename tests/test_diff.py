@@ -66,7 +66,8 @@ def test_one_changed_layer_is_exactly_one_row(tmp_path: Path) -> None:
             {"weights": 256, "macs": 16_384, "activation_bytes": 0},
         ),
     ]
-    assert doc["summary"] == {"same": 4, "changed": 1, "affected": 0, "added": 0, "removed": 0}
+    assert doc["summary"] == {"same": 4, "changed": 1, "affected": 0, "added": 0, "removed": 0,
+                              "regrouped": 0, "renamed": 0}  # fmt: skip
     t = doc["totals"]
     # totals: weights 112 + 148 + 50 = 310 → 112 + 404 + 50 = 566; weight memory ×4 B
     assert (t["weights"]["a"], t["weights"]["b"], t["weights"]["delta"]) == (310, 566, 256)
@@ -213,9 +214,12 @@ def test_an_insertion_slides_to_start_at_the_block_header() -> None:
     an equally short diff, and the one starting at the block header is shown."""
     from cnncalc.diff import _slide
 
-    res, conv, relu = (0, "Res", ""), (1, "Conv", "Conv:3x3x4p1"), (0, "ReLU", "ReLU")
-    a = [res, conv, relu]
-    b = [res, conv, relu, res, conv, relu]
-    # matcher-style opcodes: a[0:2] = b[0:2], b[2:5] inserted, a[2:3] = b[5:6]
-    ops = [["equal", 0, 2, 0, 2], ["insert", 2, 2, 2, 5], ["equal", 2, 3, 5, 6]]
-    assert _slide(ops, a, b) == [["equal", 0, 3, 0, 3], ["insert", 3, 3, 3, 6]]
+    # issue 15: the layers alone are aligned, on their kind; a layer's score is the depth of the shallowest
+    # block that opens at it (Res at depth 0 opens at its Conv), else none (a large number)
+    conv, relu, none = ("Conv", "Conv:3x3x4p1"), ("ReLU", "ReLU"), 1 << 30
+    a, score_a = [conv, relu], [0, none]
+    b, score_b = [conv, relu, conv, relu], [0, none, 0, none]
+    # matcher-style opcodes: a[0:1] = b[0:1], b[1:3] inserted, a[1:2] = b[3:4]
+    ops = [["equal", 0, 1, 0, 1], ["insert", 1, 1, 1, 3], ["equal", 1, 2, 3, 4]]
+    got = _slide(ops, (a, b), (a, b), (score_a, score_b))  # kinds, exact keys, blocks opened
+    assert got == [["equal", 0, 2, 0, 2], ["insert", 2, 2, 2, 4]]

@@ -29,7 +29,8 @@ from cnncalc import budget
 from cnncalc.api import analyze
 from cnncalc.budget import SpecResult, Verdict, spec_paths
 from cnncalc.cli import app
-from cnncalc.diff import _SMALL, diff_reports, opcodes
+from cnncalc.diff import diff_reports
+from cnncalc.diff_ops import _SMALL, opcodes
 from cnncalc.errors import CnnCalcError, SpecFileError
 from cnncalc.messages import msg
 from cnncalc.render import as_check

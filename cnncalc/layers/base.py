@@ -363,6 +363,10 @@ class LayerBase:
         """Notes about this row (e.g. input rows ignored by a non-integer size)."""
         return []
 
+    def notes(self, x: Shape) -> list[str]:
+        """Remarks that are no warning (e.g. padding left unused by a non-integer size)."""
+        return []
+
     def explain(self, x: Shape, y: Shape) -> list[str]:
         """The size formula with the numbers filled in (for --explain)."""
         return []

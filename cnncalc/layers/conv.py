@@ -87,11 +87,12 @@ def _last(n: int, what: str, axes: str) -> str:
     return msg(key, what=kind, axes=msg(f"layers.axis.{axes}_one"))
 
 
-def window_warnings(x: Shape, win: Window, ceil: bool = False) -> list[str]:
+def window_warnings(x: Shape, win: Window, ceil: bool = False, lost: bool = True) -> list[str]:
     """DESIGN §4 and seed 004: a non-integer size leaves the last rows/columns uncovered.
 
     The rows left over come off the far edge of the padded input: trailing padding first,
-    then input. The warning says which, so 'input ignored' is only said when it is true.
+    then input. The warning says which, so 'input ignored' is only said when it is true;
+    without `lost`, the notes: only padding left over, no input lost (issue 15).
     """
     if ceil or x.is_flat:
         return []
@@ -105,10 +106,10 @@ def window_warnings(x: Shape, win: Window, ceil: bool = False) -> list[str]:
     if len(found) == 2 and found[0][:3] == found[1][:3]:
         found = [(*found[0][:3], "both")]
     notes = []
-    for text, lost, pad, axes in found:
-        if lost:
+    for text, rows, pad, axes in (f for f in found if bool(f[1]) == lost):
+        if rows:
             notes.append(
-                msg("layers.window.ignored", formula=text, last=_last(lost, "input", axes))
+                msg("layers.window.ignored", formula=text, last=_last(rows, "input", axes))
             )
         else:
             notes.append(
@@ -241,8 +242,12 @@ class Conv(WeightLayer):
         return (x.c // self.groups * rf, self.filters * rf)
 
     def warnings(self, x: Shape) -> list[str]:
-        """Non-integer sizes."""
+        """Non-integer sizes that leave input rows unused."""
         return [] if self.pad == "same" else window_warnings(x, self.window(x))
+
+    def notes(self, x: Shape) -> list[str]:
+        """Non-integer sizes that leave only padding unused."""
+        return [] if self.pad == "same" else window_warnings(x, self.window(x), lost=False)
 
     def explain(self, x: Shape, y: Shape) -> list[str]:
         """Size formula, weight formula and MACs."""
@@ -368,8 +373,12 @@ class Pool(LayerBase):
         return Columns(size, "", fmt_pair(self.strides), pad)
 
     def warnings(self, x: Shape) -> list[str]:
-        """Non-integer sizes."""
+        """Non-integer sizes that leave input rows unused."""
         return window_warnings(x, self.window(x), self.ceil)
+
+    def notes(self, x: Shape) -> list[str]:
+        """Non-integer sizes that leave only padding unused."""
+        return window_warnings(x, self.window(x), self.ceil, lost=False)
 
     def explain(self, x: Shape, y: Shape) -> list[str]:
         """Size formula."""

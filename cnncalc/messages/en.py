@@ -690,5 +690,34 @@ MESSAGES: dict[str, str] = {
     **ROOFLINE,  # cnncalc/messages/en_roofline.py
     # end roofline
     # --- the CI gate: structural diff, --base, growth (issue 15) ---------------------------
+    "gate.option_base": (
+        "Git ref (e.g. origin/main) to read each spec's earlier version from:"
+        " \\[budget.growth] limits how much it may grow, and the rows that changed are shown."
+    ),
+    "gate.diff_legend": "= regrouped (a block on one side only, same layers)   ≈ renamed (another label)",
+    "gate.diff_structure": "{regrouped} regrouped, {renamed} renamed",
+    "gate.diff_same_layers": (
+        "the same layers, with the same figures; only the structure differs ({structure})"
+    ),
+    "gate.diff_same_layers_totals": (
+        "the same layers; the structure differs ({structure}) and so do totals ({totals})"
+    ),
+    "gate.growth_table": "'growth' must be a table of metric = allowance, e.g. [budget.growth] weights = \"2%\"",
+    "gate.growth_metric": "unknown metric '{key}' in [budget.growth]{hint}; expected one of {keys}",
+    "gate.growth_value": 'growth \'{at}\': \'{value}\' is not an allowance; write a share of the base ("2%") or an amount ("+1M", "+64MiB")',
+    "gate.growth_needs_base": "growth is checked against a git ref: check --base REF",
+    "gate.base_new": "new in this branch: no base at {ref}",
+    "gate.base_outside": "outside the git repository: no base at {ref}",
+    "gate.base_unreadable": "its version at {ref} cannot be read: {problem}",
+    "gate.git_missing": "check --base needs git, and git is not installed (or not on PATH)",
+    "gate.git_failed": "git failed: {problem}",
+    "gate.bad_ref": "'{ref}' is not a git ref: give a branch, tag or commit such as origin/main",
+    "gate.not_a_repository": "check --base needs a git repository, and {where} is not in one",
+    "gate.unknown_ref": "unknown git ref '{ref}': fetch it first (git fetch origin), or name a branch, tag or commit that exists",
+    "gate.shallow": "'{ref}' is not in this clone, which is shallow: fetch the whole history (actions/checkout with fetch-depth: 0, or git fetch --unshallow)",
+    "gate.growth_over": "{metric} grew by {growth} over the base, more than the {allowance} allowed ({allowed}) by {excess}",
+    "gate.changes": "changes against {ref}",
+    "gate.no_changes": "the same as at {ref}",
+    "gate.summary_unwritable": "warning: the job summary ($GITHUB_STEP_SUMMARY) cannot be written: {problem}",
     # end gate
 }

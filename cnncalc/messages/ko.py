@@ -690,5 +690,30 @@ MESSAGES: dict[str, str] = {
     **ROOFLINE,  # cnncalc/messages/ko_roofline.py
     # end roofline
     # --- the CI gate: structural diff, --base, growth (issue 15) ---------------------------
+    "gate.option_base": (
+        "각 스펙의 이전 판을 읽을 git ref (예: origin/main): \\[budget.growth]가 허용하는 증가량을"
+        " 검사하고 바뀐 행을 보여 줍니다."
+    ),
+    "gate.diff_legend": "= 묶음 바뀜 (한쪽에만 있는 블록, 층은 같음)   ≈ 이름 바뀜 (다른 레이블)",
+    "gate.diff_structure": "묶음 바뀜 {regrouped}, 이름 바뀜 {renamed}",
+    "gate.diff_same_layers": "층과 수치는 같고 구조만 다릅니다 ({structure})",
+    "gate.diff_same_layers_totals": "층은 같고 구조({structure})와 합계({totals})가 다릅니다",
+    "gate.growth_table": "'growth'는 지표 = 허용량 표여야 합니다. 예: [budget.growth] weights = \"2%\"",
+    "gate.growth_metric": "[budget.growth]에 모르는 지표 '{key}'{hint}; 가능한 것: {keys}",
+    "gate.growth_value": 'growth \'{at}\': \'{value}\'는 허용량이 아닙니다. 기준 대비 비율("2%")이나 양("+1M", "+64MiB")으로 쓰세요',
+    "gate.growth_needs_base": "증가량은 git ref와 비교해 검사합니다: check --base REF",
+    "gate.base_new": "이 브랜치에서 새로 생김: {ref}에 기준이 없습니다",
+    "gate.base_outside": "git 저장소 밖에 있음: {ref}에 기준이 없습니다",
+    "gate.base_unreadable": "{ref}의 판을 읽을 수 없습니다: {problem}",
+    "gate.git_missing": "check --base에는 git이 필요한데 설치되어 있지 않습니다 (또는 PATH에 없습니다)",
+    "gate.git_failed": "git 실패: {problem}",
+    "gate.bad_ref": "'{ref}'는 git ref가 아닙니다: origin/main 같은 브랜치, 태그, 커밋을 주세요",
+    "gate.not_a_repository": "check --base에는 git 저장소가 필요한데 {where}는 저장소 안이 아닙니다",
+    "gate.unknown_ref": "모르는 git ref '{ref}': 먼저 가져오거나 (git fetch origin) 있는 브랜치, 태그, 커밋을 주세요",
+    "gate.shallow": "'{ref}'가 이 얕은 클론에 없습니다: 전체 이력을 가져오세요 (actions/checkout의 fetch-depth: 0, 또는 git fetch --unshallow)",
+    "gate.growth_over": "{metric}이(가) 기준 대비 {growth} 늘어, 허용 {allowance}({allowed})를 {excess} 넘었습니다",
+    "gate.changes": "{ref} 대비 변경",
+    "gate.no_changes": "{ref}와 같음",
+    "gate.summary_unwritable": "경고: 작업 요약($GITHUB_STEP_SUMMARY)을 쓸 수 없습니다: {problem}",
     # end gate
 }

@@ -13,7 +13,9 @@ from typing import Any
 from cnncalc.budget import FAIL, PASS, SKIP, SpecResult, Verdict, exit_code
 from cnncalc.errors import CnnCalcError, first_line
 from cnncalc.messages import msg
+from cnncalc.render.growth import base_json, diff_lines, growth_cells, growth_json, growth_over
 from cnncalc.render.plain import align
+from cnncalc.render.xml_text import xml_document, xml_text  # noqa: F401  (xml_text: re-exported)
 from cnncalc.safe import printable
 from cnncalc.units import count, exact, nbytes
 
@@ -51,6 +53,8 @@ def verdict_word(v: Verdict) -> str:
 
 def over_text(v: Verdict) -> str:
     """'macs 1,135,256,096 (1.1G) is over the budget of 1,000,000,000 (1.0G) by 13.5%'."""
+    if v.base is not None:  # a growth item (issue 15)
+        return growth_over(v)
     excess = (v.actual or 0) - v.limit
     pct = f" ({excess / v.limit * 100:.1f}%)" if v.limit else ""
     return msg("check.over_text", metric=v.metric, actual=amount(v.actual or 0, v.unit),
@@ -59,6 +63,8 @@ def over_text(v: Verdict) -> str:
 
 def cells(v: Verdict) -> tuple[str, str, str, str, str]:
     """The five cells of a verdict's row."""
+    if v.allowance:  # a growth item: the growth, and the growth allowed (issue 15)
+        return (v.metric, *growth_cells(v), headroom(v), verdict_word(v))
     actual = "—" if v.actual is None else amount(v.actual, v.unit)
     return (v.metric, actual, amount(v.limit, v.unit), headroom(v), verdict_word(v))
 
@@ -148,7 +154,7 @@ def render_table(results: list[SpecResult]) -> Any:
             parts.append(FitTable(cols, rows))
         else:
             parts.append(Words(f"  {empty(r)}", style="bold red" if r.missing_budget else "dim"))
-        parts.append(Words(""))
+        parts += [Words(f"  {line}") for line in diff_lines(r)] + [Words("")]
     parts.append(Words(summary(results), style="bold green" if exit_code(results) == 0
                        else "bold red"))  # fmt: skip
     return Group(*parts)
@@ -164,7 +170,7 @@ def render_text(results: list[SpecResult]) -> str:
             out += [f"  {empty(r)}", ""]
             continue
         out += ["  " + line for line in align(grid, [False, True, True, True, False])]
-        out.append("")
+        out += [f"  {line}" for line in diff_lines(r)] + [""]
     out.append(summary(results))
     return "\n".join(out) + "\n"
 
@@ -182,6 +188,7 @@ def verdict_json(v: Verdict) -> dict[str, Any]:
         "status": v.status,
         "reason": v.reason or None,
         "line": v.line,
+        **growth_json(v),
     }
 
 
@@ -211,6 +218,8 @@ def check_json(results: list[SpecResult]) -> dict[str, Any]:
                 "optimizer": r.optimizer,
                 "checks": [verdict_json(v) for v in r.verdicts],
                 "warnings": [{"row": row, "message": msg} for row, msg in r.warnings],
+                "notes": [{"row": row, "message": msg} for row, msg in r.notes],
+                "base": base_json(r),
             }
             for r in results
         ],
@@ -267,9 +276,9 @@ def render_junit(results: list[SpecResult]) -> str:
                 ET.SubElement(case, "skipped", {"message": v.reason})
             else:
                 out = ET.SubElement(case, "system-out")
-                out.text = msg("check.within", metric=v.metric, actual=amount(v.actual or 0, v.unit),
-                               limit=amount(v.limit, v.unit), headroom=headroom(v))  # fmt: skip
-    return _xml(root)
+                out.text = msg("check.within", metric=v.metric, actual=cells(v)[1],
+                               limit=cells(v)[2], headroom=headroom(v))  # fmt: skip
+    return xml_document(root)
 
 
 def junit_error(exc: CnnCalcError) -> str:
@@ -290,30 +299,7 @@ def junit_error(exc: CnnCalcError) -> str:
     error = ET.SubElement(case, "error", {"message": first_line(exc),
                                           "type": "bad-input"})  # fmt: skip
     error.text = exc.render()
-    return _xml(root)
-
-
-# Characters XML 1.0 cannot hold, even escaped (C0 controls but tab, CR and LF; surrogates;
-# U+FFFE/U+FFFF): dropped, so a spec name holding them never breaks the report (issue 9).
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_text(text: str) -> str:
-    """`text` without the characters XML 1.0 forbids."""
-    return _NOT_XML.sub("", text)
-
-
-def _xml(root: Any) -> str:
-    import xml.etree.ElementTree as ET
-
-    for element in root.iter():
-        element.text = element.text and xml_text(element.text)
-        element.tail = element.tail and xml_text(element.tail)
-        for key, value in element.attrib.items():
-            element.attrib[key] = xml_text(value)
-    ET.indent(root)
-    body = ET.tostring(root, encoding="unicode")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+    return xml_document(root)
 
 
 def _where(path: str, line: int | None) -> str:
@@ -389,8 +375,8 @@ def render_github(results: list[SpecResult]) -> str:
                     + msg(
                         "check.within",
                         metric=v.metric,
-                        actual=amount(v.actual or 0, v.unit),
-                        limit=amount(v.limit, v.unit),
+                        actual=cells(v)[1],
+                        limit=cells(v)[2],
                         headroom=headroom(v),
                     )
                 )
@@ -418,6 +404,7 @@ def render_markdown(results: list[SpecResult]) -> str:
         out.append("")
         if not r.verdicts:
             out += [f"❌ **{msg(REQUIRED)}**" if r.missing_budget else f"_{msg(EMPTY)}_", ""]
+            out += diff_lines(r, markdown=True)
             continue
         out.append("| " + " | ".join(HEADERS) + " |")
         out.append("|:---|---:|---:|---:|:---|")
@@ -425,7 +412,7 @@ def render_markdown(results: list[SpecResult]) -> str:
             c = cells(v)
             word = mark[v.status] + (f": {v.reason}" if v.status == SKIP else "")
             out.append("| " + " | ".join((f"`{c[0]}`", *c[1:4], _md_text(word))) + " |")
-        out.append("")
+        out += [""] + diff_lines(r, markdown=True)
     return "\n".join(out)
 
 

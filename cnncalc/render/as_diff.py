@@ -7,7 +7,18 @@ import json
 from typing import Any
 
 from cnncalc.analysis import Report, Row
-from cnncalc.diff import ADDED, AFFECTED, CHANGED, REMOVED, SAME, Diff, RowDiff, TotalDiff
+from cnncalc.diff import (
+    ADDED,
+    AFFECTED,
+    CHANGED,
+    REGROUPED,
+    REMOVED,
+    RENAMED,
+    SAME,
+    Diff,
+    RowDiff,
+    TotalDiff,
+)
 from cnncalc.errors import shorten
 from cnncalc.messages import msg
 from cnncalc.render.as_json import row_json
@@ -16,7 +27,10 @@ from cnncalc.safe import printable
 from cnncalc.units import count, exact, nbytes
 
 SCHEMA = "cnncalc.diff/1"
-MARKS = {SAME: " ", CHANGED: "~", AFFECTED: "*", ADDED: "+", REMOVED: "-"}
+# issue 15: grouping and labels are structure, marked apart from the layers' changes
+MARKS = {SAME: " ", CHANGED: "~", AFFECTED: "*", ADDED: "+", REMOVED: "-", REGROUPED: "=",
+         RENAMED: "≈"}  # fmt: skip
+STATUSES = (SAME, CHANGED, AFFECTED, ADDED, REMOVED, REGROUPED, RENAMED)
 # The columns of the rows and of the totals, each a message diff.header.KEY.
 HEADERS = ("mark", "row", "layer", "output", "weights", "delta_weights", "macs", "delta_macs",
            "memory", "delta_memory")  # fmt: skip
@@ -26,6 +40,11 @@ TOTAL_HEADERS = ("total", "a", "b", "delta", "delta_pct")
 def _titles(keys: tuple[str, ...]) -> tuple[str, ...]:
     """The columns' headers in the chosen language."""
     return tuple(msg(f"diff.header.{key}") for key in keys)
+
+
+def legend() -> str:
+    """What the marks mean: the layers' changes, then the structure's (issue 15)."""
+    return f"{msg('diff.legend')}   {msg('gate.diff_legend')}"
 
 
 def _signed(n: int, unit: str = "count") -> str:
@@ -98,15 +117,22 @@ def summary(d: Diff) -> str:
     """'1 changed, 2 added, 0 removed, 3 affected; weights +256 (+10.2%)' or 'identical'."""
     if d.identical:
         return msg("diff.identical")
+    structure = msg("gate.diff_structure", regrouped=d.count(REGROUPED), renamed=d.count(RENAMED))
+    if d.same_layers and not all(rd.status == SAME for rd in d.rows):
+        changed = ", ".join(t.label for t in d.totals if t.delta)
+        if changed:
+            return msg("gate.diff_same_layers_totals", structure=structure, totals=changed)
+        return msg("gate.diff_same_layers", structure=structure)
     if all(rd.status == SAME for rd in d.rows):
         changed = ", ".join(t.label for t in d.totals if t.delta)
         return msg("diff.totals_only", changed=changed)
     weights = d.totals[0]
     pct = "" if weights.delta_pct is None else f" ({weights.delta_pct:+.1f}%)"
+    also = f"; {structure}" if d.count(REGROUPED) + d.count(RENAMED) else ""
     return msg("diff.summary", changed=d.count(CHANGED), added=d.count(ADDED),
                removed=d.count(REMOVED), affected=d.count(AFFECTED),
                weights=_signed(weights.delta) or "±0", pct=pct,
-               macs=_signed(d.totals[5].delta) or "±0")  # fmt: skip
+               macs=_signed(d.totals[5].delta) or "±0") + also  # fmt: skip
 
 
 def render_table(d: Diff) -> Any:
@@ -117,7 +143,7 @@ def render_table(d: Diff) -> Any:
     from cnncalc.render.fit import Col, FitTable, Words
 
     style = {SAME: None, CHANGED: "bold yellow", AFFECTED: "yellow", ADDED: "green",
-             REMOVED: "red"}  # fmt: skip
+             REMOVED: "red", REGROUPED: "cyan", RENAMED: "cyan"}  # fmt: skip
     # 'a → b' may go over two lines, at its spaces, when nothing else fits; the mark and the
     # row name start every column block.
     pairs = [h not in ("mark", "row") and not h.startswith("delta") for h in HEADERS]
@@ -130,7 +156,7 @@ def render_table(d: Diff) -> Any:
     totals = FitTable(total_cols, [total_cells(t) for t in d.totals],
                       styles=["bold" if t.delta else None for t in d.totals])  # fmt: skip
     sides = [Words(f"A: {_side(d.a)}"), Words(f"B: {_side(d.b)}"), Words("")]
-    notes = [Words(msg("diff.legend"), style="dim"), Words("")]
+    notes = [Words(legend(), style="dim"), Words("")]
     return Group(*sides, rows, *notes, totals, Words(summary(d), style="bold"))
 
 
@@ -142,7 +168,7 @@ def render_text(d: Diff) -> str:
     """Plain aligned text, for `--format table` when stdout is not a terminal."""
     out = [f"A: {_side(d.a)}", f"B: {_side(d.b)}", ""]
     out += _grid([_titles(HEADERS), *(row_cells(rd) for rd in d.rows)], 3)
-    out += [msg("diff.legend"), ""]
+    out += [legend(), ""]
     out += _grid([_titles(TOTAL_HEADERS), *(total_cells(t) for t in d.totals)], 1)
     out += ["", summary(d)]
     return "\n".join(out) + "\n"
@@ -179,7 +205,8 @@ def diff_json(d: Diff) -> dict[str, Any]:
         "a": _report_json(d.a),
         "b": _report_json(d.b),
         "identical": d.identical,
-        "summary": {s: d.count(s) for s in (SAME, CHANGED, AFFECTED, ADDED, REMOVED)},
+        "same_layers": d.same_layers,
+        "summary": {s: d.count(s) for s in STATUSES},
         "rows": [
             {
                 "status": rd.status,
@@ -210,11 +237,12 @@ def _md(cells: tuple[str, ...]) -> str:
     return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
 
-def render_markdown(d: Diff, *, changes_only: bool = True) -> str:
-    """A pull-request comment: summary, the rows that differ (all rows if asked), totals."""
+def render_markdown(d: Diff, *, changes_only: bool = True, title: bool = True) -> str:
+    """A pull-request comment: summary, the rows that differ (all rows if asked), totals;
+    without `title`, no heading nor A and B lines (check --base puts it under its own)."""
     out = ["### cnncalc diff", "", f"- **A**: {_md_text(_side(d.a))}",
            f"- **B**: {_md_text(_side(d.b))}", "",
-           summary(d), ""]  # fmt: skip
+           summary(d), ""] if title else []  # fmt: skip
     shown = [rd for rd in d.rows if rd.status != SAME or not changes_only]
     if shown:
         head = ("±", *_titles(HEADERS)[1:])
@@ -222,7 +250,7 @@ def render_markdown(d: Diff, *, changes_only: bool = True) -> str:
         out += [_md((MARKS[rd.status].strip() or " ", *row_cells(rd)[1:])) for rd in shown]
         hidden = len(d.rows) - len(shown)
         note = msg("diff.hidden", hidden=hidden) if hidden else ""
-        out += ["", f"_{msg('diff.legend')}{note}_", ""]
+        out += ["", f"_{legend()}{note}_", ""]
     out += [_md(_titles(TOTAL_HEADERS)), "|:---|---:|---:|---:|---:|"]
     out += [_md(total_cells(t)) for t in d.totals]
     return "\n".join(out) + "\n"

@@ -54,6 +54,7 @@ def row_json(row: Row) -> dict[str, Any]:
         "fan_in": row.fan[0] if row.fan else None,
         "fan_out": row.fan[1] if row.fan else None,
         "warnings": list(row.warnings),
+        "notes": list(row.notes),  # issue 15: remarks that are no warning
         "explain": list(row.explain),
         "dsl": row.dsl,
     }
@@ -93,6 +94,7 @@ def report_json(report: Report, *, lazy: bool = False) -> dict[str, Any]:
             "rf": rf_json(t.rf),
         },
         "warnings": [{"layer": name, "message": msg} for name, msg in report.warnings],
+        "notes": [{"layer": name, "message": msg} for name, msg in report.notes],
     }
 
 
