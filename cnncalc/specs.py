@@ -291,8 +291,8 @@ def _growth(metric: str, value: Any, fail: Failer) -> Limit:
         return Limit(GROWTH, parse_quantity(text, BUDGET_KEYS[metric]), BUDGET_KEYS[metric],
                      line, metric)  # fmt: skip
     except UnitError as exc:
-        problem = msg("gate.growth_value", at=metric, value=shorten(str(value)))
-        raise fail(f"{problem} ({exc})", table, metric) from None
+        problem = msg("gate.growth_amount", at=metric, value=shorten(str(value)), problem=exc)
+        raise fail(problem, table, metric) from None
 
 
 def _profile(table: Any, fail: Failer) -> tuple[tuple[str, Any], ...]:
