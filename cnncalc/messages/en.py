@@ -719,6 +719,6 @@ MESSAGES: dict[str, str] = {
     "gate.changes": "changes against {ref}",
     "gate.no_changes": "the same as at {ref}",
     "gate.summary_unwritable": "warning: the job summary ($GITHUB_STEP_SUMMARY) cannot be written: {problem}",
-    "gate.growth_amount": "growth '{at}': '{value}' is not an allowance ({problem}); write a share of the base (\"2%\") or an amount (\"+1M\", \"+64MiB\")",
+    "gate.growth_amount": 'growth \'{at}\': \'{value}\' is not an allowance ({problem}); write a share of the base ("2%") or an amount ("+1M", "+64MiB")',
     # end gate
 }

@@ -715,6 +715,6 @@ MESSAGES: dict[str, str] = {
     "gate.changes": "{ref} 대비 변경",
     "gate.no_changes": "{ref}와 같음",
     "gate.summary_unwritable": "경고: 작업 요약($GITHUB_STEP_SUMMARY)을 쓸 수 없습니다: {problem}",
-    "gate.growth_amount": "growth '{at}': '{value}'는 허용량이 아닙니다 ({problem}). 기준 대비 비율(\"2%\")이나 양(\"+1M\", \"+64MiB\")으로 쓰세요",
+    "gate.growth_amount": 'growth \'{at}\': \'{value}\'는 허용량이 아닙니다 ({problem}). 기준 대비 비율("2%")이나 양("+1M", "+64MiB")으로 쓰세요',
     # end gate
 }
