@@ -88,12 +88,9 @@ def _last(n: int, what: str, axes: str) -> str:
 
 
 def window_warnings(x: Shape, win: Window, ceil: bool = False, lost: bool = True) -> list[str]:
-    """DESIGN §4 and seed 004: a non-integer size leaves the last rows/columns uncovered.
-
-    The rows left over come off the far edge of the padded input: trailing padding first,
-    then input. The warning says which, so 'input ignored' is only said when it is true;
-    without `lost`, the notes: only padding left over, no input lost (issue 15).
-    """
+    """DESIGN §4, seed 004: a non-integer size leaves the last rows/columns uncovered, off the
+    far edge of the padded input: padding first, then input. `lost`: the warnings (input left
+    over; 'input ignored' only when true), else the notes: padding only (issue 15)."""
     if ceil or x.is_flat:
         return []
     found = []  # (formula, input rows left over, padding rows left over, axis name)
@@ -107,14 +104,9 @@ def window_warnings(x: Shape, win: Window, ceil: bool = False, lost: bool = True
         found = [(*found[0][:3], "both")]
     notes = []
     for text, rows, pad, axes in (f for f in found if bool(f[1]) == lost):
-        if rows:
-            notes.append(
-                msg("layers.window.ignored", formula=text, last=_last(rows, "input", axes))
-            )
-        else:
-            notes.append(
-                msg("layers.window.unused", formula=text, last=_last(pad, "padding", axes))
-            )
+        n, what = (rows, "input") if rows else (pad, "padding")
+        key = "layers.window.ignored" if rows else "layers.window.unused"
+        notes.append(msg(key, formula=text, last=_last(n, what, axes)))
     return notes
 
 
