@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from cnncalc.comments import code_lines, comment_end
 from cnncalc.errors import CnnCalcError, DslError
 from cnncalc.ir import Block, Item, Net, Node, Shape, Span
-from cnncalc.layers import BLOCK_REGISTRY, REGISTRY, ArgReader, BlockKind, Seq, unknown_layer
+from cnncalc.layers import BLOCK_REGISTRY, ArgReader, BlockKind, Seq, lookup, unknown_layer
 from cnncalc.layers.dense import read_input
 from cnncalc.messages import msg
 from cnncalc.references import RefAst, Scope, misplaced, parse_ref
@@ -292,7 +292,7 @@ def _count_chain(chain: tuple[ItemAst, ...], culprit: list[ItemAst]) -> tuple[in
     for item in chain:
         node = item.node
         if isinstance(node, LayerAst):
-            n_items = n_rows = 0 if _sets_input(node.name) else 1
+            n_items = n_rows = 0 if _sets_input(node) else 1
         elif isinstance(node, RefAst):
             n_items = n_rows = 1
         elif node.kind is None:
@@ -317,15 +317,15 @@ def _count_chain(chain: tuple[ItemAst, ...], culprit: list[ItemAst]) -> tuple[in
 # -- AST → IR ---------------------------------------------------------------------------
 
 
-def _sets_input(name: str) -> bool:
-    """True when `name` is a kind that sets the net's input (`In`) rather than adding a row."""
-    kind = REGISTRY.get(name.lower())
+def _sets_input(ast: LayerAst) -> bool:
+    """True when `ast` names a kind that sets the net's input (`In`) rather than adding a row."""
+    kind = lookup(ast.name, bool(ast.args))
     return kind is not None and kind.SETS_INPUT
 
 
 def make_layer(ast: LayerAst, src: str) -> object:
     """Look the name up in the registry and let the kind read its arguments."""
-    kind = REGISTRY.get(ast.name.lower())
+    kind = lookup(ast.name, bool(ast.args))  # `IN` alone is instance norm (issue 11)
     if kind is None:
         raise DslError(unknown_layer(ast.name), src, ast.span.pos, ast.span.pos + len(ast.name))
     example = kind.EXAMPLE or kind.NAMES[0]
@@ -356,7 +356,7 @@ def resolve(items: tuple[ItemAst, ...], src: str, top: bool, scope: Scope) -> tu
                     first = items[0].node if top else None
                     given = (
                         msg("dsl.input_already_set", given=src[first.span.pos : first.span.end])
-                        if isinstance(first, LayerAst) and _sets_input(first.name)
+                        if isinstance(first, LayerAst) and _sets_input(first)
                         else ""
                     )
                     raise DslError(
@@ -411,7 +411,7 @@ def parse(src: str) -> Net:
     first = chain[0]
     net_input = None
     input_span = None
-    if isinstance(first.node, LayerAst) and _sets_input(first.node.name):
+    if isinstance(first.node, LayerAst) and _sets_input(first.node):
         layer = make_layer(first.node, src)
         # The input is not a row: a label or a repeat on it would be silently dropped (issue 9).
         if first.label_span is not None:

@@ -414,8 +414,8 @@ def test_an_unclosed_placeholder_is_said_so(tmp_path, body, caret) -> None:
 
 # -- 7. unsupported layers and typos -----------------------------------------------------------
 
-# Layers cnncalc lacks (issue 11 made ConvT and Up supported).
-UNSUPPORTED = ["LN", "LSTM", "GN:4", "Embedding", "PReLU", "Conv1d:3x8", "SELU"]
+# Layers cnncalc lacks (issue 11 made ConvT, Up, LN, GN and PReLU supported).
+UNSUPPORTED = ["LSTM", "Attention", "Embedding", "Reshape", "Conv1d:3x8", "SELU"]
 
 
 @pytest.mark.parametrize("layer", UNSUPPORTED)

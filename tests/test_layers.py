@@ -148,6 +148,24 @@ CASES = [
     ("PS:2",                  "3x4x8",   (6, 8, 2),        0,        0, (1, 1),  (0.5, 0.5)),
     ("Crop:4x6",              "7x9x3",   (4, 6, 3),        0,        0, (1, 1),  (1, 1)),
     ("Crop:5",                "5x5x1",   (5, 5, 1),        0,        0, (1, 1),  (1, 1)),
+    # -- LN, GN, InstNorm, Scale, DropPath, PReLU (issue 11): shape kept, no MACs ----------
+    # LN: γ, β over the C channels (2C); on a vector over its N values (2N)
+    ("LN",                    "4x4x8",   (4, 4, 8),       16,        0, (1, 1),  (1, 1)),
+    ("LayerNorm",             "10",      (10,),           20,        0, (1, 1),  (1, 1)),
+    # GN: 2C whatever the groups
+    ("GN:2",                  "4x4x8",   (4, 4, 8),       16,        0, (1, 1),  (1, 1)),
+    ("GroupNorm:4",           "3x3x4",   (3, 3, 4),        8,        0, (1, 1),  (1, 1)),
+    # InstanceNorm2d has no γ, β by default (affine=False)
+    ("InstNorm",              "4x4x3",   (4, 4, 3),        0,        0, (1, 1),  (1, 1)),
+    ("IN",                    "4x4x3",   (4, 4, 3),        0,        0, (1, 1),  (1, 1)),
+    # Scale: one per channel (ConvNeXt's layer scale, dim × 1 × 1)
+    ("Scale",                 "4x4x8",   (4, 4, 8),        8,        0, (1, 1),  (1, 1)),
+    ("Scale:0.5",             "10",      (10,),           10,        0, (1, 1),  (1, 1)),
+    ("DropPath",              "4x4x3",   (4, 4, 3),        0,        0, (1, 1),  (1, 1)),
+    ("DropPath:0.3",          "10",      (10,),            0,        0, (1, 1),  (1, 1)),
+    # PReLU: nn.PReLU() has 1 slope, nn.PReLU(3) one per channel
+    ("PReLU",                 "4x4x3",   (4, 4, 3),        1,        0, (1, 1),  (1, 1)),
+    ("PReLU:3",               "4x4x3",   (4, 4, 3),        3,        0, (1, 1),  (1, 1)),
 ]
 # fmt: on
 
@@ -302,6 +320,15 @@ ALIASES = [
     ("pixelshuffle:2", "PS"),
     ("crop:4", "Crop"),
     ("CenterCrop:4x4", "Crop"),
+    ("layernorm", "LN"),
+    ("LN", "LN"),
+    ("groupnorm:2", "GN"),
+    ("instnorm", "InstNorm"),
+    ("INSTANCENORM", "InstNorm"),
+    ("IN", "InstNorm"),  # in capitals, bare: instance norm (README); `In:…` is the input
+    ("layerscale", "Scale"),
+    ("stochasticdepth:0.1", "DropPath"),
+    ("prelu", "PReLU"),
 ]
 
 
@@ -416,6 +443,11 @@ OTHER_OPS = [
     ("Up:2bilinear", "4x4x3", 1_344),  # 8·8·3 outputs · (4 multiplies + 3 adds)
     ("PS:2", "4x4x8", 0),
     ("Crop:2", "4x4x3", 0),
+    ("LN", "4x4x3", 288),  # sum, sum of squares, subtract, multiply, scale, shift: 6·48
+    ("GN:3", "4x4x3", 288),
+    ("InstNorm", "4x4x3", 192),  # no γ, β: 4·48
+    ("Scale", "4x4x3", 48),
+    ("PReLU", "4x4x3", 48),
 ]
 
 

@@ -28,6 +28,12 @@ HOSTILE = [
     ("In:8x8x3-Up:2nearestbilinear", ["one of 'nearest' and 'bilinear'"], "bilinear"),
     ("In:10-Up:2", ["H×W×C input", "flat vector of 10"], "Up:2"),
     ("In:8x8x3-ConvT", ["kernel size and a number of filters"], "ConvT"),
+    ("In:8x8x6-GN:4", ["4 groups do not divide the 6 channels"], "GN:4"),
+    ("In:8x8x6-GN", ["number of groups"], "GN"),
+    ("In:1x1x3-InstNorm", ["more than one position"], "InstNorm"),
+    ("In:8x8x3-PReLU:4", ["PReLU:4 needs 4 channels"], "PReLU:4"),
+    ("In:8x8x3-DropPath:2", ["between 0 and 1"], "2"),
+    ("In:8x8x3-ReLU-In", ["In needs a shape", "IN, in capitals, or InstNorm"], "In"),
 ]
 
 
@@ -118,6 +124,16 @@ NUMPY_CASES = [
     ("Up:3bilinear", "5x5x1"),
     ("PS:3", "2x3x18"),
     ("Crop:3x4", "8x9x2"),
+    ("LN", "3x4x5"),
+    ("LN", "6"),
+    ("GN:2", "3x4x6"),
+    ("GN:3", "6"),
+    ("InstNorm", "3x4x3"),
+    ("Scale:0.5", "3x4x3"),
+    ("Scale:2", "6"),
+    ("PReLU", "3x4x3"),
+    ("PReLU:3", "3x4x3"),
+    ("PReLU:6", "6"),
 ]
 
 
@@ -149,3 +165,31 @@ def test_numpy_forward_and_backward_match_pytorch(dsl, inp) -> None:
     (yt * torch.from_numpy(gy)).sum().backward()
     np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(back(gy), xt.grad.numpy(), rtol=1e-3, atol=1e-5)
+
+
+# -- IN: instance norm or the input? --------------------------------------------------------
+
+SPELLINGS = [
+    # text                       input        rows' kinds           (README: the IN rule)
+    ("In:8x8x3-IN", (8, 8, 3), ["InstNorm"]),  # bare IN in capitals: instance norm
+    ("IN:8x8x3-ReLU", (8, 8, 3), ["ReLU"]),  # with a shape, any case: the input, as before
+    ("in:8x8x3-InstNorm-instancenorm", (8, 8, 3), ["InstNorm", "InstNorm"]),
+    ("Input:4x4x2-Conv:1x1x2-IN", (4, 4, 2), ["Conv", "InstNorm"]),
+]
+
+
+@pytest.mark.parametrize(("text", "shape", "kinds"), SPELLINGS, ids=[s[0] for s in SPELLINGS])
+def test_instance_norm_and_the_input(text, shape, kinds) -> None:
+    """Every spec that worked keeps working: `In:shape` in any case is the input, `IN` alone
+    (in capitals) and `InstNorm` are instance norm."""
+    report = cnncalc.analyze(text)
+    assert report.input.dims == shape
+    assert [r.kind for r in report.rows] == kinds
+
+
+def test_in_repeated_is_counted_before_unrolling() -> None:
+    """`IN*N` is N rows (not an input marker counted as none): the row limit holds."""
+    from cnncalc.dsl import MAX_ROWS
+
+    with pytest.raises(DslError, match="rows"):
+        cnncalc.analyze(f"In:8x8x3-IN*{MAX_ROWS + 1}")

@@ -99,6 +99,19 @@ CASES = [
     ("PS:3", "2x2x18"),
     ("Crop:4x6", "7x9x3"),
     ("Crop:5", "5x5x1"),
+    ("LN", "4x5x8"),  # LayerNorm2d
+    ("LN", "10"),  # nn.LayerNorm
+    ("GN:2", "4x5x4"),
+    ("GN:3", "6"),
+    ("InstNorm", "4x5x3"),
+    ("IN", "3x3x2"),
+    ("Scale", "4x5x3"),
+    ("Scale:0.5", "10"),
+    ("DropPath", "4x5x3"),
+    ("DropPath:0.3", "10"),
+    ("PReLU", "4x5x3"),
+    ("PReLU:3", "4x5x3"),
+    ("PReLU:10", "10"),
 ]
 
 # Every registered kind, from the registry: StochPool's module is random and tested apart (its
@@ -161,6 +174,8 @@ CHAINS = [
     # issue 11: up-convolutions first (no grad-input) and later, grouped, then resampling
     "In:5x5x4-ConvT:3x3x8/2p1op1g2-ReLU-Up:2-Crop:16x16-PS:2-Conv:3x3x4p1-GAP-FC:3",
     "In:12x12x2-Conv:3x3x8-Pool-ConvT:2x2x4/2g2-Up:3x4bilinear-Conv:1x1x2-Crop:2x3",
+    "In:8x8x4-Conv:3x3x8p1-LN-Conv:1x1x8-GN:4-PReLU:8-Scale-DropPath:0.5-IN-GAP-FC:4-LN-PReLU",
+    "In:8x8x4-Scale-GN:2-Conv:3x3x8-InstNorm-ReLU-Conv:3x3x4",  # weights before any conv
 ]
 
 

@@ -362,6 +362,34 @@ def gen_crop(draw: st.DrawFn, kind: type, x: Dims) -> Piece:
     return Piece(text, rule, frozenset({kind.NAMES[0]}))
 
 
+def gen_gn(draw: st.DrawFn, kind: type, x: Dims) -> Piece:
+    """G dividing the channels (nn.GroupNorm's rule), on a map or a vector."""
+    groups = draw(st.sampled_from([g for g in range(1, x[-1] + 1) if x[-1] % g == 0]))
+    rule = sized(lambda y: y if y[-1] % groups == 0 else None, weighted=True)
+    return Piece(f"{name_of(draw, kind)}:{groups}", rule, frozenset({kind.NAMES[0]}))
+
+
+def gen_instnorm(draw: st.DrawFn, kind: type, x: Dims) -> Piece:
+    """InstNorm by any name, or `IN` in capitals (README: the rule that keeps `In:` the input)."""
+    text = draw(st.sampled_from(["IN", name_of(draw, kind)]))
+    rule = sized(lambda y: y if spatial(y) and y[0] * y[1] > 1 else None)
+    return Piece(text, rule, frozenset({kind.NAMES[0]}))
+
+
+def gen_scale(draw: st.DrawFn, kind: type, x: Dims) -> Piece:
+    init = draw(st.sampled_from(["", ":0.5", ":1", ":0.000001", ":2"]))
+    rule = sized(lambda y: y, weighted=True)
+    return Piece(name_of(draw, kind) + init, rule, frozenset({kind.NAMES[0]}))
+
+
+def gen_prelu(draw: st.DrawFn, kind: type, x: Dims) -> Piece:
+    """One slope, or one per channel."""
+    slopes = draw(st.sampled_from([0, 1, x[-1]]))
+    text = name_of(draw, kind) + (f":{slopes}" if slopes else "")
+    rule = sized(lambda y: y if slopes in (0, 1) or y[-1] == slopes else None, weighted=True)
+    return Piece(text, rule, frozenset({kind.NAMES[0]}))
+
+
 def anything(x: Dims, grad: bool) -> bool:
     return True
 
@@ -406,6 +434,12 @@ GENERATORS: dict[str, tuple[Callable[[Dims, bool], bool], Callable[..., Piece]]]
     "Up": (on_maps, gen_up),
     "PS": (on_maps, gen_ps),
     "Crop": (on_maps, gen_crop),
+    "LN": (anything, gen_bn),  # no arguments, weights
+    "GN": (anything, gen_gn),
+    "InstNorm": (lambda x, grad: spatial(x) and x[0] * x[1] > 1, gen_instnorm),
+    "Scale": (anything, gen_scale),
+    "DropPath": (anything, gen_drop),  # an optional probability, as Drop's
+    "PReLU": (anything, gen_prelu),
 }
 KIND_BY_NAME = {kind.NAMES[0]: kind for kind in KINDS}
 # The input marker is written by the generator itself (In:HxWxC).

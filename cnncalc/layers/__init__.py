@@ -23,7 +23,9 @@ from cnncalc.layers.blocks import BlockKind, Cat, Res, Seq
 from cnncalc.layers.conv import AvgPool, Conv, Pool, StochPool
 from cnncalc.layers.dense import FC, GAP, AdaptAvg, Flatten, In
 from cnncalc.layers.extra import SE, Id
+from cnncalc.layers.modern import DropPath, PReLU, Scale
 from cnncalc.layers.norm import BN, LRN
+from cnncalc.layers.normalize import GN, LN, InstNorm
 from cnncalc.layers.resample import PS, Crop, Up
 from cnncalc.layers.transposed import ConvT
 from cnncalc.messages import msg
@@ -32,7 +34,7 @@ KINDS: tuple[type[LayerBase], ...] = (
     In, Conv, Pool, AvgPool, StochPool, GAP, AdaptAvg, FC, Flatten,
     ReLU, ReLU6, LReLU, Tanh, Sigmoid, GELU, SiLU, HSwish, HSigmoid, Softmax, ELU, Mish,
     BN, LRN, Drop, Id, SE,
-    ConvT, Up, PS, Crop,  # issue 11
+    ConvT, Up, PS, Crop, LN, GN, InstNorm, Scale, DropPath, PReLU,  # issue 11
 )  # fmt: skip
 
 # Block kinds written as keywords, `Res(…)`; `Seq` is made by a label, never written.
@@ -70,18 +72,13 @@ def supported() -> str:
 
 # Layers of other frameworks (several in DESIGN §3's plans) that cnncalc does not have yet,
 # lower-cased → what they are, the message layers.unsupported.WHAT. They get "not supported", never a did-you-mean that turns ConvT into Conv, LN
-# into LRN or LSTM into SM (issue 9). (`IN`, instance norm, is missing here: `In` is the input.)
+# into LRN or LSTM into SM (issue 9).
 UNSUPPORTED: dict[str, str] = {
-    **dict.fromkeys(("ln", "layernorm", "layernorm2d"), "layer_norm"),
-    **dict.fromkeys(("gn", "groupnorm"), "group_norm"),
-    **dict.fromkeys(("instancenorm", "instancenorm2d"), "instance_norm"),
     **dict.fromkeys(("lstm", "gru", "rnn"), "recurrent"),
     **dict.fromkeys(("attention", "attn", "mha", "multiheadattention", "selfattention",
                      "transformer"), "attention"),
     "embedding": "embedding",
-    **dict.fromkeys(("scale", "layerscale"), "scale"),
-    **dict.fromkeys(("droppath", "stochasticdepth"), "stochastic_depth"),
-    **dict.fromkeys(("prelu", "selu", "celu", "softplus", "softsign"),
+    **dict.fromkeys(("selu", "celu", "softplus", "softsign"),
                     "activation"),
     **dict.fromkeys(("conv1d", "conv3d", "maxpool1d", "maxpool3d", "avgpool1d", "avgpool3d"),
                     "dimensions"),
@@ -97,8 +94,23 @@ OTHER_SPELLINGS: dict[str, str] = {
     "globalaveragepooling2d": "GAP", "localresponsenorm": "LRN", "concat": "Cat(a | b)",
     "concatenate": "Cat(a | b)", "add": "Res(main | shortcut)", "residual": "Res(main)",
     "convtranspose2d": "ConvT", "conv2dtranspose": "ConvT", "upsampling2d": "Up",
-    "interpolate": "Up", "cropping2d": "Crop",
+    "interpolate": "Up", "cropping2d": "Crop", "groupnormalization": "GN:G",
+    "layernormalization": "LN", "instancenormalization": "InstNorm",
 }  # fmt: skip
+
+
+# Names that mean another kind when written exactly so, without arguments (README, "Instance
+# norm and the input"): `IN` in capitals is instance norm; `In:224x224x3`, in any case, stays
+# the input, and `In` alone asks for a shape.
+EXACT_BARE: dict[str, type[LayerBase]] = {"IN": InstNorm}
+
+
+def lookup(name: str, has_args: bool) -> type[LayerBase] | None:
+    """The kind a layer name means: EXACT_BARE for a bare name written so, else the registry's
+    by its lower case (DESIGN §3: names are case-insensitive)."""
+    if not has_args and name in EXACT_BARE:
+        return EXACT_BARE[name]
+    return REGISTRY.get(name.lower())
 
 
 def unknown_layer(name: str) -> str:
@@ -153,5 +165,6 @@ __all__ = [
     "Seq",
     "ShapeError",
     "Window",
+    "lookup",
     "unknown_layer",
 ]

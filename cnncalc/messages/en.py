@@ -174,7 +174,7 @@ MESSAGES: dict[str, str] = {
     "layers.in.dims": "input shape (HxWxC or N)",
     "layers.in.order": "{kind}: '{order}:' takes three numbers ({axes}), e.g. {order}:{example}",
     "layers.in.channel_first": "{kind}: {written} looks channel-first (C×H×W, as PyTorch writes it), but cnncalc reads H×W×C; write {h}x{w}x{c}, or chw:{written} to give it as C×H×W, or hwc:{written} if you mean {c} rows × {h} columns × {w} channels",
-    "layers.in.needs_shape": "In needs a shape, e.g. {example} or In:784",
+    "layers.in.needs_shape": "In needs a shape, e.g. {example} or In:784 (instance norm is written IN, in capitals, or InstNorm)",
     "layers.fc.needs_args": "FC needs a number of outputs, e.g. {example}",
     "layers.fc.dims": "number of outputs",
     "layers.fc.explain_weights": "weights: {inputs}·{units} = {total}",
@@ -628,6 +628,14 @@ MESSAGES: dict[str, str] = {
     "refs.out_of_reach": "'&{label}' cannot reach @{label}, which sits inside another branch or a labelled group; a reference names an earlier item of a chain around it",
     "refs.in_reach": " (in reach here: {labels})",
     "refs.explain": "the output of @{label}, {shape}, kept alive until its last use",
+    "kinds.norm_explain": "{kind} normalises over {over}; weights 2·{c} (γ, β) = {weights:,}",
+    "kinds.gn_needs": "GN needs a number of groups, e.g. {example}",
+    "kinds.gn_groups": "GN: {g} groups do not divide the {c} channels",
+    "kinds.in_one_position": "InstNorm needs more than one position per channel, got 1×1×{c} (PyTorch refuses it in training)",
+    "kinds.in_explain": "normalises each of the {c} channels of each image over its {h}·{w} positions; no weights",
+    "kinds.scale_explain": "weights: {c} (one multiplier per channel)",
+    "kinds.droppath_p": "DropPath: probability must be between 0 and 1, got {p}",
+    "kinds.prelu_slopes": "PReLU:{n} needs {n} channels (or 1 slope for all), got {c}",
     # end kinds
     # --- run, values, init, worked examples (issue 12) -------------------------------------
     "run.values_not_table": '[values] must be a table: input = [[…]] and "ROW" = {{ weight = …, bias = … }}',

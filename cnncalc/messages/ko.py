@@ -174,7 +174,7 @@ MESSAGES: dict[str, str] = {
     "layers.in.dims": "입력 크기 (HxWxC 또는 N)",
     "layers.in.order": "{kind}: '{order}:'에는 수 세 개({axes})가 옵니다. 예: {order}:{example}",
     "layers.in.channel_first": "{kind}: {written}은(는) 채널이 앞에 온 것(PyTorch처럼 C×H×W)으로 보이지만 cnncalc는 H×W×C로 읽습니다; {h}x{w}x{c}로 쓰거나, C×H×W로 주려면 chw:{written}, {c}행 × {h}열 × {w}채널이 맞다면 hwc:{written}으로 쓰세요",
-    "layers.in.needs_shape": "In에는 크기가 필요합니다. 예: {example} 또는 In:784",
+    "layers.in.needs_shape": "In에는 크기가 필요합니다. 예: {example} 또는 In:784 (인스턴스 정규화는 대문자 IN 또는 InstNorm으로 씁니다)",
     "layers.fc.needs_args": "FC에는 출력 개수가 필요합니다. 예: {example}",
     "layers.fc.dims": "출력 개수",
     "layers.fc.explain_weights": "가중치: {inputs}·{units} = {total}",
@@ -628,6 +628,14 @@ MESSAGES: dict[str, str] = {
     "refs.out_of_reach": "'&{label}'는 다른 가지나 레이블 붙은 묶음 안에 있는 @{label}에 닿을 수 없습니다; 참조는 자신을 둘러싼 체인의 앞 항목만 가리킬 수 있습니다",
     "refs.in_reach": " (여기서 닿는 레이블: {labels})",
     "refs.explain": "@{label}의 출력 {shape}, 마지막으로 쓰일 때까지 메모리에 남음",
+    "kinds.norm_explain": "{kind}는 {over}에 대해 정규화합니다. 가중치 2·{c} (γ, β) = {weights:,}",
+    "kinds.gn_needs": "GN에는 그룹 수가 필요합니다. 예: {example}",
+    "kinds.gn_groups": "GN: 그룹 {g}개로 채널 {c}개를 나눌 수 없습니다",
+    "kinds.in_one_position": "InstNorm에는 채널마다 위치가 둘 이상 필요합니다. 받은 것: 1×1×{c} (PyTorch는 학습 중에 이를 거부합니다)",
+    "kinds.in_explain": "각 이미지의 채널 {c}개를 각각 {h}·{w} 위치에 대해 정규화합니다. 가중치 없음",
+    "kinds.scale_explain": "가중치: {c} (채널마다 곱셈 계수 하나)",
+    "kinds.droppath_p": "DropPath: 확률은 0과 1 사이여야 합니다. 받은 값: {p}",
+    "kinds.prelu_slopes": "PReLU:{n}에는 채널 {n}개가 필요합니다 (또는 모두에 기울기 1개). 받은 채널: {c}",
     # end kinds
     # --- run, values, init, worked examples (issue 12) -------------------------------------
     "run.values_not_table": '[values]는 표여야 합니다: input = [[…]], "행" = {{ weight = …, bias = … }}',
