@@ -5,6 +5,7 @@
 # {name} is a field, {{ and }} are literal braces.
 
 from cnncalc.messages.en_roofline import MESSAGES as ROOFLINE
+from cnncalc.messages.kinds_en import MESSAGES as KINDS
 
 MESSAGES: dict[str, str] = {
     # --- cli: the command line, options, help --------------------------------------------
@@ -99,18 +100,9 @@ MESSAGES: dict[str, str] = {
     "layers.other_spelling": "unknown layer '{name}': cnncalc writes it {spelling}",
     "layers.unknown_did_you_mean": "unknown layer '{name}' — did you mean '{best}'?",
     "layers.unknown": "unknown layer '{name}'; cnncalc has {supported}",
-    "layers.unsupported.transposed_convolution": "transposed convolution",
-    "layers.unsupported.layer_norm": "layer normalisation",
-    "layers.unsupported.group_norm": "group normalisation",
-    "layers.unsupported.instance_norm": "instance normalisation",
     "layers.unsupported.recurrent": "a recurrent layer",
     "layers.unsupported.attention": "attention",
     "layers.unsupported.embedding": "an embedding",
-    "layers.unsupported.upsampling": "upsampling",
-    "layers.unsupported.pixel_shuffle": "pixel shuffle",
-    "layers.unsupported.cropping": "cropping",
-    "layers.unsupported.scale": "a learnable scale",
-    "layers.unsupported.stochastic_depth": "stochastic depth",
     "layers.unsupported.activation": "an activation cnncalc lacks",
     "layers.unsupported.dimensions": "a 1-D or 3-D layer (cnncalc's layers are 2-D)",
     "layers.unsupported.padding": "a padding layer",
@@ -603,22 +595,6 @@ MESSAGES: dict[str, str] = {
     "torch_io.description": "read from PyTorch ({what}) on the meta device",
     # end torch_io
     # --- new layer kinds, references, the decoder zoo (issue 11) ---------------------------
-    "kinds.too_large": "{kind}'s output side {side} passes cnncalc's limit of {limit} for any number",
-    "kinds.needs_map": "{kind} needs an H×W×C input, got a flat vector of {n}",
-    "kinds.groups_divide": "{what} ({n}) must be divisible by groups ({g})",
-    "kinds.convt_needs_size": "ConvT needs a kernel size and a number of filters, e.g. {example}",
-    "kinds.convt_same": "ConvT: 'psame' is for Conv; give the padding as pP",
-    "kinds.convt_out_pad": "ConvT: output padding {op} must be smaller than the stride ({s}) or the dilation ({d}), as PyTorch requires",
-    "kinds.convt_empty": "output size {formula} is ≤ 0 — the padding cuts away the whole output",
-    "kinds.convt_bare": "output padding {op} exceeds the padding {p}: the last {n} output {what} receive no input, only the bias",
-    "kinds.convt_macs_note": " (each input pixel scatters its kernel once)",
-    "kinds.up_needs": "Up needs a scale factor S or an output size HxW, e.g. {example} or Up:56x56",
-    "kinds.up_both": "Up: choose one of 'nearest' and 'bilinear'",
-    "kinds.ps_needs": "PS needs an upscale factor r, e.g. {example}",
-    "kinds.ps_channels": "PS:{r} needs channels divisible by r² = {r2}, got {c}",
-    "kinds.crop_needs": "Crop needs an output size HxW, e.g. {example}",
-    "kinds.crop_larger": "cannot crop {size} out of a {input} input; the crop must fit inside it",
-    "kinds.crop_explain": "centre {size} of {input}: {top} rows cut at the top, {left} columns at the left",
     "refs.expected_label": "expected a label after '&' (letters, digits and '_'), e.g. Cat(&e4-Crop:56x56 | Id)",
     "refs.no_suffix": "a reference takes no '*N' or '@label': '{ref}' starts a branch from that tensor as it is",
     "refs.misplaced": "'{ref}' may only start a branch of Res(…) or Cat(…), e.g. Cat({ref}-Crop:56x56 | Id)",
@@ -628,14 +604,7 @@ MESSAGES: dict[str, str] = {
     "refs.out_of_reach": "'&{label}' cannot reach @{label}, which sits inside another branch or a labelled group; a reference names an earlier item of a chain around it",
     "refs.in_reach": " (in reach here: {labels})",
     "refs.explain": "the output of @{label}, {shape}, kept alive until its last use",
-    "kinds.norm_explain": "{kind} normalises over {over}; weights 2·{c} (γ, β) = {weights:,}",
-    "kinds.gn_needs": "GN needs a number of groups, e.g. {example}",
-    "kinds.gn_groups": "GN: {g} groups do not divide the {c} channels",
-    "kinds.in_one_position": "InstNorm needs more than one position per channel, got 1×1×{c} (PyTorch refuses it in training)",
-    "kinds.in_explain": "normalises each of the {c} channels of each image over its {h}·{w} positions; no weights",
-    "kinds.scale_explain": "weights: {c} (one multiplier per channel)",
-    "kinds.droppath_p": "DropPath: probability must be between 0 and 1, got {p}",
-    "kinds.prelu_slopes": "PReLU:{n} needs {n} channels (or 1 slope for all), got {c}",
+    **KINDS,  # cnncalc/messages/kinds_en.py
     # end kinds
     # --- run, values, init, worked examples (issue 12) -------------------------------------
     "run.values_not_table": '[values] must be a table: input = [[…]] and "ROW" = {{ weight = …, bias = … }}',

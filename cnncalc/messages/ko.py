@@ -4,6 +4,7 @@
 # that work on different areas lands as separate hunks. Templates are str.format strings:
 # {name} is a field, {{ and }} are literal braces.
 
+from cnncalc.messages.kinds_ko import MESSAGES as KINDS
 from cnncalc.messages.ko_roofline import MESSAGES as ROOFLINE
 
 MESSAGES: dict[str, str] = {
@@ -99,18 +100,9 @@ MESSAGES: dict[str, str] = {
     "layers.other_spelling": "알 수 없는 층 '{name}': cnncalc에서는 {spelling}(으)로 씁니다",
     "layers.unknown_did_you_mean": "알 수 없는 층 '{name}' — '{best}'을(를) 뜻했나요?",
     "layers.unknown": "알 수 없는 층 '{name}'; cnncalc에 있는 것: {supported}",
-    "layers.unsupported.transposed_convolution": "전치 컨볼루션",
-    "layers.unsupported.layer_norm": "층 정규화",
-    "layers.unsupported.group_norm": "그룹 정규화",
-    "layers.unsupported.instance_norm": "인스턴스 정규화",
     "layers.unsupported.recurrent": "순환 층",
     "layers.unsupported.attention": "어텐션",
     "layers.unsupported.embedding": "임베딩",
-    "layers.unsupported.upsampling": "업샘플링",
-    "layers.unsupported.pixel_shuffle": "픽셀 셔플",
-    "layers.unsupported.cropping": "자르기",
-    "layers.unsupported.scale": "학습되는 배율",
-    "layers.unsupported.stochastic_depth": "확률적 깊이",
     "layers.unsupported.activation": "cnncalc에 없는 활성화 함수",
     "layers.unsupported.dimensions": "1차원 또는 3차원 층 (cnncalc의 층은 2차원)",
     "layers.unsupported.padding": "패딩 층",
@@ -603,22 +595,6 @@ MESSAGES: dict[str, str] = {
     "torch_io.description": "PyTorch ({what})에서 메타 장치로 읽음",
     # end torch_io
     # --- new layer kinds, references, the decoder zoo (issue 11) ---------------------------
-    "kinds.too_large": "{kind}의 출력 크기 {side}이(가) cnncalc의 수 한계 {limit}을(를) 넘습니다",
-    "kinds.needs_map": "{kind}에는 H×W×C 입력이 필요합니다. 받은 것은 길이 {n}의 평탄한 벡터입니다",
-    "kinds.groups_divide": "{what}({n})은(는) groups({g})로 나누어떨어져야 합니다",
-    "kinds.convt_needs_size": "ConvT에는 커널 크기와 필터 수가 필요합니다. 예: {example}",
-    "kinds.convt_same": "ConvT: 'psame'은 Conv 전용입니다. 패딩은 pP로 쓰세요",
-    "kinds.convt_out_pad": "ConvT: 출력 패딩 {op}은(는) PyTorch가 요구하듯 스트라이드({s})나 팽창({d})보다 작아야 합니다",
-    "kinds.convt_empty": "출력 크기 {formula} ≤ 0 — 패딩이 출력 전체를 잘라냅니다",
-    "kinds.convt_bare": "출력 패딩 {op}이(가) 패딩 {p}보다 큽니다: 마지막 출력 {what} {n}개는 입력 없이 바이어스만 받습니다",
-    "kinds.convt_macs_note": " (입력 픽셀마다 커널을 한 번씩 뿌림)",
-    "kinds.up_needs": "Up에는 배율 S나 출력 크기 HxW가 필요합니다. 예: {example} 또는 Up:56x56",
-    "kinds.up_both": "Up: 'nearest'와 'bilinear' 중 하나만 고르세요",
-    "kinds.ps_needs": "PS에는 업스케일 배율 r이 필요합니다. 예: {example}",
-    "kinds.ps_channels": "PS:{r}에는 r² = {r2}(으)로 나누어떨어지는 채널 수가 필요합니다. 받은 값: {c}",
-    "kinds.crop_needs": "Crop에는 출력 크기 HxW가 필요합니다. 예: {example}",
-    "kinds.crop_larger": "{input} 입력에서 {size}을(를) 잘라낼 수 없습니다. 자르는 크기는 입력 안에 들어가야 합니다",
-    "kinds.crop_explain": "{input}의 가운데 {size}: 위에서 {top}행, 왼쪽에서 {left}열을 잘라냄",
     "refs.expected_label": "'&' 뒤에 레이블(문자, 숫자, '_')이 와야 합니다. 예: Cat(&e4-Crop:56x56 | Id)",
     "refs.no_suffix": "참조에는 '*N'이나 '@label'을 붙일 수 없습니다: '{ref}'는 그 텐서에서 그대로 가지를 시작합니다",
     "refs.misplaced": "'{ref}'는 Res(…)나 Cat(…)의 가지 맨 앞에만 올 수 있습니다. 예: Cat({ref}-Crop:56x56 | Id)",
@@ -628,14 +604,7 @@ MESSAGES: dict[str, str] = {
     "refs.out_of_reach": "'&{label}'는 다른 가지나 레이블 붙은 묶음 안에 있는 @{label}에 닿을 수 없습니다; 참조는 자신을 둘러싼 체인의 앞 항목만 가리킬 수 있습니다",
     "refs.in_reach": " (여기서 닿는 레이블: {labels})",
     "refs.explain": "@{label}의 출력 {shape}, 마지막으로 쓰일 때까지 메모리에 남음",
-    "kinds.norm_explain": "{kind}는 {over}에 대해 정규화합니다. 가중치 2·{c} (γ, β) = {weights:,}",
-    "kinds.gn_needs": "GN에는 그룹 수가 필요합니다. 예: {example}",
-    "kinds.gn_groups": "GN: 그룹 {g}개로 채널 {c}개를 나눌 수 없습니다",
-    "kinds.in_one_position": "InstNorm에는 채널마다 위치가 둘 이상 필요합니다. 받은 것: 1×1×{c} (PyTorch는 학습 중에 이를 거부합니다)",
-    "kinds.in_explain": "각 이미지의 채널 {c}개를 각각 {h}·{w} 위치에 대해 정규화합니다. 가중치 없음",
-    "kinds.scale_explain": "가중치: {c} (채널마다 곱셈 계수 하나)",
-    "kinds.droppath_p": "DropPath: 확률은 0과 1 사이여야 합니다. 받은 값: {p}",
-    "kinds.prelu_slopes": "PReLU:{n}에는 채널 {n}개가 필요합니다 (또는 모두에 기울기 1개). 받은 채널: {c}",
+    **KINDS,  # cnncalc/messages/kinds_ko.py
     # end kinds
     # --- run, values, init, worked examples (issue 12) -------------------------------------
     "run.values_not_table": '[values]는 표여야 합니다: input = [[…]], "행" = {{ weight = …, bias = … }}',
