@@ -87,8 +87,12 @@ def test_every_kind_matches_pytorch_forward_and_backward(kind: type, train: bool
         return  # random in training: tests below check their rules
     yt = module(xt)
     (yt * torch.from_numpy(gy)).sum().backward()
-    np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(gx, xt.grad.numpy(), rtol=1e-3, atol=1e-5)
+    # float32 sums of many terms (FC's gradient sums 252) err by about 1e-7 of their terms'
+    # size, so an element that cancels to near 0 is held to the array's scale, not its own
+    want_y, want_gx = yt.detach().numpy(), xt.grad.numpy()
+    scale_y, scale_gx = (max(1.0, float(np.abs(a).max())) for a in (want_y, want_gx))
+    np.testing.assert_allclose(y, want_y, rtol=1e-4, atol=1e-5 * scale_y)
+    np.testing.assert_allclose(gx, want_gx, rtol=1e-3, atol=1e-5 * scale_gx)
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=lambda b: b.NAME)
