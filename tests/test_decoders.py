@@ -163,6 +163,8 @@ ZOO = [
     ("unet", UNet, 31_030_658, "the U-Net module above (Fig. 1)"),
     # PyTorch DCGAN tutorial: the Generator module's parameters
     ("dcgan", dcgan, 3_576_704, "PyTorch DCGAN tutorial"),
+    # torchvision ConvNeXt_Tiny_Weights.IMAGENET1K_V1.meta["num_params"]
+    ("convnext_tiny", ConvNeXtTiny, 28_589_128, "torchvision num_params"),
 ]
 
 
@@ -188,12 +190,15 @@ def test_zoo_layer_by_layer(name: str, make, weights: int, source: str) -> None:
 
 def test_published_sizes() -> None:
     """Fig. 1 of the U-Net paper: 572×572×1 in, 388×388×2 out; the DCGAN tutorial's 64×64×3
-    image from 1×1×100 noise."""
+    image from 1×1×100 noise; ConvNeXt-Tiny's MACs."""
     unet = cnncalc.analyze("unet")
     assert (unet.input.dims, unet.output.dims) == ((572, 572, 1), (388, 388, 2))
     assert sum(1 for r in unet.rows if r.kind in ("Conv", "ConvT")) == 23  # "23 conv layers"
     gan = cnncalc.analyze("dcgan")
     assert (gan.input.dims, gan.output.dims) == ((1, 1, 100), (64, 64, 3))
+    # torchvision's _ops for convnext_tiny, 4.456 GFLOPS, counts multiply-accumulates (as its
+    # resnet50's 4.09 does: the README's zoo table)
+    assert round(cnncalc.analyze("convnext_tiny").totals.macs / 1e9, 3) == 4.456
 
 
 # -- a U-Net's skips in its peak memory -----------------------------------------------------------

@@ -22,7 +22,7 @@ MESSAGES: dict[str, str] = {
     "cli.option.format": "출력 형식.",
     "cli.option.version": "버전을 출력하고 끝냅니다.",
     "cli.option.lang": "메시지의 언어: en 또는 ko (기본값: $CNNCALC_LANG, 없으면 en).",
-    "cli.shape.help": "층별 정적 표: 출력 크기, 가중치, MAC, 메모리, 수용장.\n\n예:\n\n  cnncalc shape alexnet\n\n  cnncalc shape 'In:32x32x3-Conv:5x5x10p2' --explain\n\n  cnncalc shape specs/lenet5.toml --columns +macs,rf --format markdown\n\n  cnncalc shape resnet50 --depth 1 --columns +macs\n\nU-Net 스킵 (&e1은 @e1의 출력을 읽음):\n\n  cnncalc shape 'In:16x16x3-Conv:3x3x8p1@e1-Pool-ConvT:2x2x8/2-Cat(&e1 | Id)'\n\nDCGAN 생성기의 처음과 마지막 층 (전체는 cnncalc shape dcgan):\n\n  cnncalc shape 'In:1x1x100-ConvT:4x4x256nb-BN-ReLU-ConvT:4x4x3/2p1nb-Tanh'",
+    "cli.shape.help": "층별 정적 표: 출력 크기, 가중치, MAC, 메모리, 수용장.\n\n예:\n\n  cnncalc shape alexnet\n\n  cnncalc shape 'In:32x32x3-Conv:5x5x10p2' --explain\n\n  cnncalc shape specs/lenet5.toml --columns +macs,rf --format markdown\n\n  cnncalc shape resnet50 --depth 1 --columns +macs\n\nU-Net 스킵 (&e1은 @e1의 출력을 읽음):\n\n  cnncalc shape 'In:16x16x3-Conv:3x3x8p1@e1-Pool-ConvT:2x2x8/2-Cat(&e1 | Id)'\n\nDCGAN 생성기의 처음과 마지막 층 (전체는 cnncalc shape dcgan):\n\n  cnncalc shape 'In:1x1x100-ConvT:4x4x256nb-BN-ReLU-ConvT:4x4x3/2p1nb-Tanh'\n\nConvNeXt-Tiny, 블록 Res(Conv:7x7x96p3g96-LN-Conv:1x1x384-GELU-Conv:1x1x96-Scale-DropPath)을 행으로 표시:\n\n  cnncalc shape convnext_tiny --depth 2",
     "cli.shape.batch": "배치 크기 (기본값: 명세의 \\[profile] batch, 없으면 1).",
     "cli.shape.dtype": "메모리 계산에 쓰는 원소당 바이트 (기본값: 명세의 값, 없으면 fp32).",
     "cli.shape.optimizer": "학습 메모리 추정에 포함할 옵티마이저 상태 (기본값: 명세의 값, 없으면 sgd).",
