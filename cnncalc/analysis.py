@@ -207,7 +207,7 @@ def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: in
     alias = layer.aliases()
     tid = flow.tid if alias else w.tid()
     if grad:
-        _save(w, layer, x, y, flow.tid, tid)
+        _save(w, layer, x, y, flow.tid, tid, flow.grad)
     rf = flow.rf.through(layer.window(x))
     if max(rf.jump) > MAX_JUMP:
         raise w.error(msg("analysis.jump_limit", name=name), node.span)
@@ -247,10 +247,12 @@ def _layer(w: _Walk, node: Node, flow: _Flow, depth: int, branch: int, extra: in
     return _Flow(y, rf, grad, tid, live, flow.spatial if rf.whole else rf)
 
 
-def _save(w: _Walk, layer: LayerBase, x: Shape, y: Shape, x_tid: int, y_tid: int) -> None:
+def _save(
+    w: _Walk, layer: LayerBase, x: Shape, y: Shape, x_tid: int, y_tid: int, x_grad: bool
+) -> None:
     """Record what autograd keeps for this layer's backward, each tensor once by identity."""
     saved = layer.saved(x, y)
-    if saved.input:
+    if saved.input or (saved.input_if_grad and x_grad):
         w.saved[x_tid] = w.bytes_of(x)
     if saved.output:
         w.saved[y_tid] = w.bytes_of(y)

@@ -429,7 +429,7 @@ CLI_ERRORS = [
     (["In:8x8x3-Cat(Conv:3x3x8|Conv:3x3x8p1)"], ["6×6×8", "8×8×8"]),
     (["In:8x8x3-Conv:3x3x8@a-ReLU@a"], ["label 'a' is used twice"]),
     (["Conv:3x3x8-In:8x8x3"], ["first layer"]),
-    (["In:8x8x3-Conv:3x3x8psame/2"], ["'psame' padding works only with stride 1"]),
+    (["In:8x8x3-Conv:3x3x8p9reflect"], ["reflect padding of 9", "got 8"]),
     (["In:7x7x3-Conv:3x3x8/3", "--strict"], ["--strict"]),
     (["Conv:3x3x8"], ["no input shape", "--input"]),
     (["ReLU", "--input", "32x32"], ["takes 1 or 3 number(s)"]),

@@ -360,9 +360,9 @@ ERRORS = [
     ("In:8x8x3-Conv:3x3x8-In:6x6x8", ["In: sets the input", "first layer"], ">In:6x6x8", 8),
     ("Conv:3x3x8-In:8x8x3", ["first layer"], "In:8x8x3", 8),
     ("In:8x8x3", ["has an input but no layers"], None, None),
-    # psame needs stride 1
-    ("In:8x8x3-Conv:3x3x8psame/2", ["'psame' padding works only with stride 1"], "psame", 5),
-    ("In:8x8x3-Conv:3x3x8/2psame", ["'psame' padding works only with stride 1"], "psame", 5),
+    # a padding mode needs padding, and one mode at most (issue 11; psame takes a stride now)
+    ("In:8x8x3-Conv:3x3x8reflect", ["'reflect' fills the padding"], "reflect", 7),
+    ("In:8x8x3-Conv:3x3x8p1reflectcircular", ["one padding mode"], "circular", 8),
 ]
 
 

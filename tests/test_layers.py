@@ -57,6 +57,13 @@ CASES = [
     ("Conv:3x3x16nbg4p2d2/2", "16x16x8", (8, 8, 16),     288,   18_432, (5, 5),  (2, 2)),
     # seed 000 AlexNet conv1: (224-11+6)/4+1 = 55.75 → 55; 55·55·96·11·11·3 = 105,415,200
     ("Conv:11x11x96/4p3",     "224x224x3", (55, 55, 96), 34_944, 105_415_200, (11, 11), (4, 4)),
+    # -- Conv padding modes and TensorFlow's 'same' with a stride (issue 11) ------------------
+    # reflect fills the border from the input: the same numbers as zeros
+    ("Conv:3x3x8p1reflect",   "8x8x3",   (8, 8, 8),      224,   13_824, (3, 3),  (1, 1)),
+    # TF same, stride 2: ⌈9/2⌉ = 5, padding (5−1)·2 + 3 − 9 = 2, 1 on each side; 5·5·8·27
+    ("Conv:3x3x8psame/2",     "9x9x3",   (5, 5, 8),      224,    5_400, (3, 3),  (2, 2)),
+    # ⌈8/2⌉ = 4, padding 3·2 + 3 − 8 = 1: 0 before, 1 after; 4·4·8·27 = 3,456
+    ("Conv:3x3x8/2psamereplicate", "8x8x3", (4, 4, 8),   224,    3_456, (3, 3),  (2, 2)),
     # -- Pool / MaxPool -----------------------------------------------------------------------
     # `Pool` alone is Pool:2/2 (DESIGN §3): 8/2 = 4; RF 2, jump 2
     ("Pool",                  "8x8x4",   (4, 4, 4),        0,        0, (2, 2),  (2, 2)),
@@ -221,6 +228,8 @@ START_CASES = [
     ("Pool", "8x8x3", (1.0, 1.0)),  # 0.5 + (0.5 - 0)·1
     ("Conv:3x3x8d2", "9x9x3", (2.5, 2.5)),  # extent 5: 0.5 + 2·1
     ("Conv:3x5x4", "10x12x2", (1.5, 2.5)),  # H 0.5 + 1, W 0.5 + 2
+    # TF same at stride 2 on 8: nothing before, so output 0 is centred on input row 1: 1.5
+    ("Conv:3x3x8/2psame", "8x8x3", (1.5, 1.5)),
     # issue 11. ConvT: output 0 is reached from input (P − D(K−1)/2)/S: 0.5 + (1 − 1)/2
     ("ConvT:3x3x8/2p1", "5x5x3", (0.5, 0.5)),
     # ConvT 2×2/2, P 0: 0.5 + (0 − 0.5)/2 = 0.25

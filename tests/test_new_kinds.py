@@ -34,6 +34,9 @@ HOSTILE = [
     ("In:8x8x3-PReLU:4", ["PReLU:4 needs 4 channels"], "PReLU:4"),
     ("In:8x8x3-DropPath:2", ["between 0 and 1"], "2"),
     ("In:8x8x3-ReLU-In", ["In needs a shape", "IN, in capitals, or InstNorm"], "In"),
+    ("In:8x8x3-Conv:3x3x8p8reflect", ["reflect padding of 8", "got 8"], "Conv:3x3x8p8reflect"),
+    ("In:4x4x3-Conv:3x3x8p5circular", ["circular padding of 5"], "Conv:3x3x8p5circular"),
+    ("In:8x8x3-Conv:3x3x8replicate", ["needs some"], "replicate"),
 ]
 
 
@@ -124,6 +127,11 @@ NUMPY_CASES = [
     ("Up:3bilinear", "5x5x1"),
     ("PS:3", "2x3x18"),
     ("Crop:3x4", "8x9x2"),
+    ("Conv:3x3x4p1reflect", "5x6x2"),
+    ("Conv:3x3x4/2p2x1replicate", "5x6x2"),
+    ("Conv:3x3x4p1circularg2", "5x6x2"),
+    ("Conv:3x3x4/2psame", "8x7x2"),
+    ("Conv:4x4x4/3psamereflect", "10x7x2"),
     ("LN", "3x4x5"),
     ("LN", "6"),
     ("GN:2", "3x4x6"),
@@ -159,7 +167,9 @@ def test_numpy_forward_and_backward_match_pytorch(dsl, inp) -> None:
     module = layer.to_torch(x_shape)
     with torch.no_grad():
         for name, value in params.items():
-            getattr(module, name).copy_(torch.from_numpy(value))
+            state = dict(module.named_parameters())  # a pad module may sit in front
+            key = next(k for k in state if k == name or k.endswith("." + name))
+            state[key].copy_(torch.from_numpy(value))
     xt = torch.from_numpy(x).requires_grad_()
     yt = module(xt)
     (yt * torch.from_numpy(gy)).sum().backward()

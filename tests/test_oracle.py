@@ -42,6 +42,13 @@ CASES = [
     ("Conv:3x3x8psamed2", "8x8x3"),
     ("Conv:3x3x16nbg4p2d2/2", "16x15x8"),
     ("Conv:11x11x96/4p3", "224x224x3"),  # seed 000 conv1 (55.75 → 55)
+    # issue 11: padding modes, TensorFlow's 'same' with a stride (even and uneven padding)
+    ("Conv:3x3x8p1reflect", "8x8x3"),
+    ("Conv:3x5x8/2p1x2replicate", "9x11x3"),
+    ("Conv:3x3x8p1circularg2", "6x5x4"),
+    ("Conv:3x3x8psame/2", "9x9x3"),
+    ("Conv:3x3x8/2psame", "8x8x3"),
+    ("Conv:4x4x8/3psamereflect", "10x7x3"),
     ("Pool", "8x8x3"),
     ("Pool:3/2", "13x13x4"),
     ("MaxPool:3/2ceil", "8x10x2"),
@@ -176,6 +183,12 @@ CHAINS = [
     "In:12x12x2-Conv:3x3x8-Pool-ConvT:2x2x4/2g2-Up:3x4bilinear-Conv:1x1x2-Crop:2x3",
     "In:8x8x4-Conv:3x3x8p1-LN-Conv:1x1x8-GN:4-PReLU:8-Scale-DropPath:0.5-IN-GAP-FC:4-LN-PReLU",
     "In:8x8x4-Scale-GN:2-Conv:3x3x8-InstNorm-ReLU-Conv:3x3x4",  # weights before any conv
+    # padding modes and TF 'same': what the pad and the conv keep, first and later
+    (
+        "In:9x9x3-Conv:3x3x8p1reflect-ReLU-Conv:3x3x8/2psame-Conv:3x3x4p1circular"
+        "-Conv:4x4x4/3psamereplicate-Conv:3x3x4psame/2-GAP-FC:3"
+    ),
+    "In:9x9x3-Conv:3x3x8/2psame-Conv:3x3x8p2replicate",
 ]
 
 

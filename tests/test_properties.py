@@ -133,17 +133,26 @@ def pair_text(draw: st.DrawFn, a: int, b: int) -> str:
 # to inputs the kind takes; everything else is valid by construction.
 
 
+def tf_same(n: int, k: int, s: int, d: int) -> tuple[int, int]:
+    """TensorFlow's SAME padding (before, after): max((⌈n/s⌉−1)·s + d(k−1) + 1 − n, 0), the odd
+    one after."""
+    total = max((-(-n // s) - 1) * s + d * (k - 1) + 1 - n, 0)
+    return total // 2, total - total // 2
+
+
 def gen_conv(draw: st.DrawFn, kind: type, x: Dims) -> Piece:
     h, w, c = x
     groups = draw(st.sampled_from([g for g in range(1, c + 1) if c % g == 0]))
     filters = groups * draw(st.integers(1, max(1, 16 // groups)))
     dilation = draw(st.sampled_from([1, 1, 1, 2]))
     mods: list[str] = []
-    if draw(st.integers(0, 4)) == 0:  # 'same' padding, stride 1 only (DESIGN §3)
+    if draw(st.integers(0, 4)) == 0:  # 'same' padding; with a stride TensorFlow's (issue 11)
         kh = draw(st.integers(1, 5))
         kw = draw(st.sampled_from([kh, draw(st.integers(1, 5))]))
         mods.append(draw(st.sampled_from(["psame", "pSAME"])))
-        stride, pad = (1, 1), None
+        stride, pad = draw(st.sampled_from([(1, 1), (1, 1), (2, 2), (2, 3), (3, 1)])), None
+        if stride != (1, 1):
+            mods.append("/" + pair_text(draw, *stride))
     else:
         stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
         if draw(st.booleans()):
@@ -165,14 +174,27 @@ def gen_conv(draw: st.DrawFn, kind: type, x: Dims) -> Piece:
     bias = draw(st.booleans())
     if not bias:
         mods.append(draw(st.sampled_from(["nb", "NB"])))
+
+    def fits_mode(y: Dims, mode: str) -> bool:
+        """PyTorch's limits: reflect pads less than the input, circular at most the input."""
+        sides = [tf_same(n, k, s, dilation) if pad is None else (p, p)
+                 for n, k, s, p in zip(y[:2], (kh, kw), stride, pad or (0, 0))]  # fmt: skip
+        limit = {"reflect": 1, "circular": 0}.get(mode)
+        return limit is None or all(max(p) <= n - limit for n, p in zip(y[:2], sides))
+
+    mode = draw(st.sampled_from(["", "", "reflect", "replicate", "circular"]))
+    if mode and pad != (0, 0) and fits_mode(x, mode):  # a mode fills some padding (issue 11)
+        mods.append(draw(st.sampled_from([mode, mode.upper()])))
+    else:
+        mode = ""
     mods = draw(st.permutations(mods))  # modifiers in any order (DESIGN §3)
     text = f"{name_of(draw, kind)}:{dims_text(draw, (kh, kw, filters))}{''.join(mods)}"
 
     def rule(y: Dims) -> Dims | None:
-        if not spatial(y) or y[2] % groups:
+        if not spatial(y) or y[2] % groups or not fits_mode(y, mode):
             return None
-        if pad is None:
-            return (y[0], y[1], filters)
+        if pad is None:  # TensorFlow's ⌈n/s⌉
+            return (-(-y[0] // stride[0]), -(-y[1] // stride[1]), filters)
         oh = out_size(y[0], kh, stride[0], pad[0], dilation)
         ow = out_size(y[1], kw, stride[1], pad[1], dilation)
         return (oh, ow, filters) if oh and ow else None

@@ -65,6 +65,9 @@ class Saved:
     extra: tuple[tuple[int, int | None], ...] = ()
     # Tensors whose size does not grow with the batch, as (elements, bytes per element or None).
     fixed: tuple[tuple[int, int | None], ...] = ()
+    # The input, kept only when it needs a gradient itself (a reflect pad in front of a conv:
+    # as the first layer nothing asks for it; issue 11).
+    input_if_grad: bool = False
 
 
 NOTHING_SAVED = Saved()

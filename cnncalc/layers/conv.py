@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.ir import Shape
+from cnncalc.layers import padding
 from cnncalc.layers.base import (
     ArgReader,
     Columns,
@@ -136,6 +137,7 @@ class Conv(WeightLayer):
     dilation: int = 1
     groups: int = 1
     bias: bool = True
+    mode: str = "zeros"  # or reflect, replicate, circular (layers/padding.py, issue 11)
 
     @classmethod
     def parse(cls, args: ArgReader) -> Conv:
@@ -150,14 +152,16 @@ class Conv(WeightLayer):
                 "d": msg("layers.mod.dilation"),
                 "g": msg("layers.mod.groups"),
                 "nb": msg("layers.mod.no_bias"),
+                **{mode: mode for mode in padding.MODES},
             }
         )
-        stride = mods.get("/", (1, 1))
-        pad = mods.get("p", (0, 0))
-        if pad == "same" and stride != (1, 1):
-            start, end = mods["p@"]
-            raise args.error(msg("layers.conv.same_stride"), start, end)
-        return cls(kh, kw, f, stride, pad, mods.get("d", 1), mods.get("g", 1), not mods.get("nb"))
+        stride, pad, mode = (
+            mods.get("/", (1, 1)),
+            mods.get("p", (0, 0)),
+            padding.read_mode(args, mods),
+        )
+        return cls(kh, kw, f, stride, pad, mods.get("d", 1), mods.get("g", 1), not mods.get("nb"),
+                   mode)  # fmt: skip
 
     def dsl(self) -> str:
         """Canonical text."""
@@ -169,17 +173,14 @@ class Conv(WeightLayer):
         elif self.pad != (0, 0):
             text += "p" + fmt_pair(self.pad).replace("×", "x")
         text += f"d{self.dilation}" if self.dilation != 1 else ""
+        text += "" if self.mode == "zeros" else self.mode
         text += f"g{self.groups}" if self.groups != 1 else ""
         return text + ("" if self.bias else "nb")
 
-    def _pad(self) -> tuple[int, int]:
-        if self.pad == "same":  # stride 1: keep the size; PyTorch pads the extra one on the right
-            return (self.dilation * (self.kh - 1) // 2, self.dilation * (self.kw - 1) // 2)
-        return self.pad
-
     def window(self, x: Shape) -> Window:
-        """Kernel, stride, padding and dilation."""
-        return Window((self.kh, self.kw), self.stride, self._pad(), (self.dilation,) * 2)
+        """Kernel, stride, padding (the top and left one) and dilation."""
+        (top, _), (left, _) = padding.conv_pads(self, x)
+        return Window((self.kh, self.kw), self.stride, (top, left), (self.dilation,) * 2)
 
     def out_shape(self, x: Shape) -> Shape:
         """floor((H+2P−D(K−1)−1)/S)+1 per axis, F channels."""
@@ -189,8 +190,9 @@ class Conv(WeightLayer):
             if n % self.groups:
                 raise ShapeError(msg("layers.conv.groups", what=msg(f"layers.conv.{what}"), n=n,
                                      groups=self.groups))  # fmt: skip
-        if self.pad == "same":
-            return Shape((x.h, x.w, self.filters))
+        padding.check(self, x)
+        if self.pad == "same":  # TensorFlow's ⌈H/S⌉, H itself at stride 1
+            return Shape((-(-x.h // self.stride[0]), -(-x.w // self.stride[1]), self.filters))
         y = window_out("Conv", x, self.window(x))
         return Shape((y.h, y.w, self.filters))
 
@@ -209,7 +211,10 @@ class Conv(WeightLayer):
     def saved(self, x: Shape, y: Shape) -> Saved:
         """convolution_backward keeps the input (and the weight, counted as weights). With
         'same' padding of an odd total D·(K−1) on an axis, ATen's convolution_same first pads the
-        input by one on the far side, and the conv keeps that padded copy instead."""
+        input by one on the far side, and the conv keeps that padded copy instead. Padding
+        modes and TensorFlow's 'same': layers/padding.py."""
+        if own := padding.saved(self, x):
+            return own
         if self.pad != "same":
             return Saved(input=True)
         extra_h, extra_w = (self.dilation * (k - 1) % 2 for k in (self.kh, self.kw))
@@ -244,7 +249,7 @@ class Conv(WeightLayer):
     def explain(self, x: Shape, y: Shape) -> list[str]:
         """Size formula, weight formula and MACs."""
         if self.pad == "same":
-            lines = [msg("layers.conv.explain_same", h=x.h, w=x.w)]
+            lines = [padding.explain_same(self, x, y)]
         else:
             lines = window_explain(x, self.window(x))
         cin = x.c // self.groups
@@ -265,19 +270,8 @@ class Conv(WeightLayer):
         return lines
 
     def to_torch(self, x: Shape) -> nn.Module:
-        """nn.Conv2d."""
-        from torch import nn
-
-        return nn.Conv2d(
-            x.c,
-            self.filters,
-            (self.kh, self.kw),
-            stride=self.stride,
-            padding=self.pad,
-            dilation=self.dilation,
-            groups=self.groups,
-            bias=self.bias,
-        )
+        """nn.Conv2d (with padding_mode; behind a pad module for TensorFlow's uneven 'same')."""
+        return padding.conv_module(self, x)
 
     def params(self, x: Shape) -> dict[str, Param]:
         """weight F×C/G×Kh×Kw and bias F, drawn from the fans (seed 002)."""
@@ -287,12 +281,8 @@ class Conv(WeightLayer):
         return weight_and_bias(shape, self.fan(x), self.bias)
 
     def forward_np(self, x: Any, p: dict[str, Any], mode: Mode) -> Step:
-        """numeric.ops.conv2d; 'same' pads D(K−1) in all, the odd one at the far side."""
-        from cnncalc.numeric.ops import conv2d, pads, same_pads
-
-        d = (self.dilation, self.dilation)
-        pad = same_pads((self.kh, self.kw), d) if self.pad == "same" else pads(self.pad)
-        return conv2d(x, p["weight"], p.get("bias"), self.stride, pad, d, self.groups)
+        """numeric.ops.conv2d on the padded input; 'same' puts the odd one at the far side."""
+        return padding.forward_np(self, x, p)
 
 
 @dataclass(frozen=True, slots=True)

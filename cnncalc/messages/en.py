@@ -133,7 +133,6 @@ MESSAGES: dict[str, str] = {
     "layers.mod.dilation": "dD dilation",
     "layers.mod.groups": "gG groups",
     "layers.mod.no_bias": "nb (no bias)",
-    "layers.conv.same_stride": "Conv: 'psame' padding works only with stride 1",
     "layers.conv.input_channels": "input channels",
     "layers.conv.filters": "filters",
     "layers.conv.groups": "{what} ({n}) must be divisible by groups ({groups})",

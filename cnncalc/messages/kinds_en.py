@@ -26,4 +26,8 @@ MESSAGES: dict[str, str] = {
     "kinds.scale_explain": "weights: {c} (one multiplier per channel)",
     "kinds.droppath_p": "DropPath: probability must be between 0 and 1, got {p}",
     "kinds.prelu_slopes": "PReLU:{n} needs {n} channels (or 1 slope for all), got {c}",
+    "kinds.pad_modes": "Conv: choose one padding mode; {modes} are given",
+    "kinds.pad_mode_needs": "Conv: '{mode}' fills the padding, so it needs some: give pP (e.g. p1{mode}) or psame",
+    "kinds.pad_too_wide": "{mode} padding of {p} needs an input larger than that, as PyTorch requires, got {n}",
+    "kinds.tf_same": "{axis}: TF 'same' with stride {s}: ⌈{n}/{s}⌉ = {out}, padding {before} before and {after} after",
 }

@@ -26,4 +26,8 @@ MESSAGES: dict[str, str] = {
     "kinds.scale_explain": "가중치: {c} (채널마다 곱셈 계수 하나)",
     "kinds.droppath_p": "DropPath: 확률은 0과 1 사이여야 합니다. 받은 값: {p}",
     "kinds.prelu_slopes": "PReLU:{n}에는 채널 {n}개가 필요합니다 (또는 모두에 기울기 1개). 받은 채널: {c}",
+    "kinds.pad_modes": "Conv: 패딩 방식은 하나만 고르세요. 주어진 것: {modes}",
+    "kinds.pad_mode_needs": "Conv: '{mode}'는 패딩을 채우는 방식이라 패딩이 필요합니다: pP (예: p1{mode}) 또는 psame을 주세요",
+    "kinds.pad_too_wide": "{mode} 패딩 {p}에는 PyTorch가 요구하듯 그보다 큰 입력이 필요합니다. 받은 크기: {n}",
+    "kinds.tf_same": "{axis}: 스트라이드 {s}의 TF 'same': ⌈{n}/{s}⌉ = {out}, 앞에 {before}, 뒤에 {after} 패딩",
 }

@@ -133,7 +133,6 @@ MESSAGES: dict[str, str] = {
     "layers.mod.dilation": "dD 팽창(dilation)",
     "layers.mod.groups": "gG 그룹",
     "layers.mod.no_bias": "nb (편향 없음)",
-    "layers.conv.same_stride": "Conv: 'psame' 패딩은 스트라이드 1에서만 됩니다",
     "layers.conv.input_channels": "입력 채널",
     "layers.conv.filters": "필터 개수",
     "layers.conv.groups": "{what}({n})는 그룹 수({groups})로 나누어떨어져야 합니다",

@@ -105,3 +105,22 @@ def center_crop(x: Array, top: int, left: int, oh: int, ow: int) -> tuple[Array,
         return gx
 
     return y, back
+
+
+def unpad_mode(gxp: Array, pads: tuple[tuple[int, int], tuple[int, int]], mode: str,
+               shape: tuple[int, ...]) -> Array:  # fmt: skip
+    """The adjoint of numeric.ops.pad2d's reflect, replicate and circular: each padded
+    position's gradient goes back to the input position it was copied from."""
+    import numpy as np
+
+    def source(n: int, before: int, after: int) -> Array:
+        i = np.arange(-before, n + after)
+        if mode == "reflect":
+            i = np.abs(i)
+            return np.where(i >= n, 2 * (n - 1) - i, i)
+        return np.clip(i, 0, n - 1) if mode == "replicate" else i % n
+
+    rows, cols = source(shape[2], *pads[0]), source(shape[3], *pads[1])
+    gx = np.zeros(shape, gxp.dtype)
+    np.add.at(gx, (slice(None), slice(None), rows[:, None], cols[None, :]), gxp)
+    return gx

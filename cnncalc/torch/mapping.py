@@ -49,6 +49,8 @@ def conv_text(m: Any) -> str | None:
         text += "psame"
     elif m.padding != "valid" and _pair(m.padding) != (0, 0):
         text += "p" + _hw(_pair(m.padding))
+    if m.padding_mode != "zeros" and m.padding not in ("valid", 0, (0, 0)):
+        text += m.padding_mode  # reflect, replicate, circular (issue 11)
     text += f"d{dh}" if dh != 1 else ""
     text += f"g{m.groups}" if m.groups != 1 else ""
     return text + ("" if m.bias is not None else "nb")
