@@ -167,13 +167,17 @@ def test_bn_follows_the_input_rank() -> None:
 
 
 def test_names_line_up_with_shape() -> None:
-    """`build` names its modules after the rows of `cnncalc shape`, blocks and labels included."""
+    """`build` names its modules after the rows of `cnncalc shape` (as plain Python names),
+    blocks and labels included."""
     dsl = "In:8x8x4-Conv:3x3x8p1@stem-Res(Conv:3x3x8p1-ReLU)-(Conv:1x1x8-ReLU)*2@tail-FC:2"
     module = cnncalc.build(dsl)
     assert list(module.rows) == [r.name for r in analyze(dsl).rows]
     assert module.get_submodule("stem") is module.rows["stem"]
-    assert module.get_submodule("Res:2.main.Conv:2") is module.rows["Conv:2"]
-    assert module.get_submodule("tail.ReLU:4") is module.rows["ReLU:4"]
+    assert module.get_submodule("res2.main.conv2") is module.rows["Conv:2"]
+    assert module.get_submodule("tail.relu4") is module.rows["ReLU:4"]
+    # issue 10: plain Python names, so state_dict keys hold no ':'
+    assert not [k for k in module.state_dict() if ":" in k]
+    assert "res2.main.conv2.weight" in module.state_dict()
 
 
 def test_public_build_alexnet_and_lenet5() -> None:

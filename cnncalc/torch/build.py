@@ -1,12 +1,15 @@
 """IR → nn.Module (DESIGN §6): the same IR that drives the static analysis builds the network,
 so the two cannot drift, and every build checks itself against the static report.
 
-Modules are named after the rows of `cnncalc shape` (`Conv:1`, `ReLU:1`, `Res:3`, labels), so
-per-layer measurements line up with the static rows. torch is imported inside the functions.
+Modules are named after the rows of `cnncalc shape` as plain Python names (`conv1`, `relu1`,
+`res3`, labels), and `module.rows` maps each row name to its module, so per-layer measurements
+line up with the static rows. torch is imported inside the functions.
 """
 
 from __future__ import annotations
 
+import keyword
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -125,10 +128,27 @@ def _fill(
             module = item.layer.to_torch(row.input)
         else:
             module = _block(item, row, rows, named, links)
-        seq.add_module(row.name, module)
+        # A plain Python name (issue 10); a row a reference reads keeps its label, the key
+        # its Seq stores the output under for the Ref.
+        kept = not isinstance(item, Ref) and item.label in links.uses
+        attr, n = (row.name if kept else attr_name(row.name)), 2
+        while attr in seq._modules:  # a label `conv1` beside the row `Conv:1`
+            attr, n = f"{attr_name(row.name)}_{n}", n + 1
+        seq.add_module(attr, module)
         named[row.name] = module
         if not isinstance(item, Ref) and item.label in links.uses:
             seq.keep.add(row.name)  # a labelled row's name is its label
+
+
+def attr_name(row: str) -> str:
+    """The attribute a row's module is registered under: the row's name as a plain Python
+    name (`Conv:1` → `conv1`, `layer1.0.conv1` → `layer1_0_conv1`), so state_dict keys hold no
+    `:` (issue 10); `module.rows` still maps the row names themselves."""
+    head, colon, tail = row.partition(":")
+    plain = head.lower() + tail if colon else row  # a default name: Kind:number
+    name = re.sub(r"\W", "_", plain.replace("#", "_"), flags=re.ASCII).strip("_") or "row"
+    name = name if not name[0].isdigit() else "n" + name
+    return name + "_" if keyword.iskeyword(name) else name
 
 
 def _block(block: Block, row: Row, rows: Iterator[Row], named: dict, links: _Links) -> nn.Module:
