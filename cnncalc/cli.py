@@ -434,6 +434,7 @@ def main() -> None:
 # Commands kept in modules of their own (so that cli.py stays short, issue 16) register on
 # `app` when imported here, once `app` and `command` exist. One import line per module:
 from cnncalc import (
+    cli_export,  # noqa: F401  (cnncalc export, issue 10)
     cli_roofline,  # noqa: F401  (cnncalc roofline, issue 13)
     cli_run,  # noqa: F401  (cnncalc run, issue 12)
 )

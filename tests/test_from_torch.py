@@ -156,7 +156,7 @@ class Reuse(nn.Module):
     ("module", "words"),
     [
         (TwoOut, ["tuple", "one output"]),
-        (lambda: nn.Unflatten(1, (3, 1)), ["(N, C, H, W)", "Unflatten"]),
+        (lambda: nn.Unflatten(1, (3, 1)), ["(N, C, H, W)", "unflatten"]),
         (lambda: nn.Conv1d(3, 4, 1), ["meta tensors", "conv1d"]),
         (lambda: 42, ["returned int", "nn.Module"]),
         (lambda: 1 / 0, ["division by zero"]),

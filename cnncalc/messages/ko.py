@@ -592,6 +592,7 @@ MESSAGES: dict[str, str] = {
     "torch_io.help_export": "스펙을 독립된 PyTorch 코드로, torch: 모듈을 DSL 텍스트로 출력합니다.",
     "torch_io.help_to": "pytorch (torch만 필요한 파이썬 파일) 또는 dsl (torch: 스펙에 대해)",
     "torch_io.description": "PyTorch ({what})에서 메타 장치로 읽음",
+    "torch_io.no_python": "{what}의 PyTorch 코드는 아직 cnncalc가 쓸 수 없습니다",
     # end torch_io
     # --- new layer kinds, references, the decoder zoo (issue 11) ---------------------------
     "refs.expected_label": "'&' 뒤에 레이블(문자, 숫자, '_')이 와야 합니다. 예: Cat(&e4-Crop:56x56 | Id)",

@@ -153,7 +153,8 @@ class _Recorder(TorchFunctionMode):
         if self.depth:
             return
         inputs = [v for v in (self.value(t) for t in _flat(list(args))) if v is not None]
-        what = f"{type(module).__module__.split('.')[0]}.{type(module).__qualname__}"
+        prefix = "nn." if type(module).__module__.startswith("torch.nn") else ""
+        what = prefix + type(module).__qualname__
         name = self.unique(path or type(module).__name__)
         if not inputs:
             raise CnnCalcError(msg("torch_io.no_input", name=name, what=what))
@@ -186,7 +187,8 @@ def capture(module: nn.Module, x: torch.Tensor, batch: int) -> Graph:
     training = [(m, m.training) for m in module.modules()]
     try:
         for path, sub in module.named_modules():
-            leaf = mapping.is_leaf(sub)
+            # The net itself is read through its forward unless it is one known layer.
+            leaf = mapping.is_leaf(sub) and (bool(path) or mapping.module_text(sub, ()) is not None)
             handles.append(sub.register_forward_pre_hook(_pre(rec, path, leaf)))
             handles.append(sub.register_forward_hook(_post(rec, path, leaf)))
         module.eval()
