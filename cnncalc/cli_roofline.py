@@ -74,7 +74,7 @@ def roofline(
         from cnncalc.render.roofline_plot import check_target
 
         check_target(plot, spec)
-    resolved = load(spec)
+    resolved = load(spec, input)  # a torch: module is read at --input (issue 10)
     measure = device is not None
     if measure and (preset or peak_flops or bandwidth):
         raise CnnCalcError(msg("roofline.device_and_peaks"))
