@@ -364,3 +364,30 @@ def test_spec_file_with_torch_key(nets: Path, cli) -> None:
 def test_spec_file_torch_and_layers_is_an_error(nets: Path, cli, user_error) -> None:
     (nets / "both.toml").write_text('input = "8x8x3"\ntorch = "nets.py:small"\nlayers = "ReLU"\n')
     user_error(cli("shape", "both.toml"), "either 'layers' or 'torch'")
+
+
+class Decoder(nn.Module):
+    """Issue 11's decoder kinds as PyTorch writes them: a transposed conv, a pixel shuffle,
+    F.interpolate to a size and nn.Upsample by a factor, inside a concatenation."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = nn.Conv2d(3, 16, 3, 2, 1)
+        self.up = nn.ConvTranspose2d(16, 8, 2, 2)
+        self.ps = nn.PixelShuffle(2)
+        self.final = nn.Upsample(scale_factor=2, mode="bilinear")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.ps(self.up(self.down(x)))
+        return self.final(torch.cat([x, F.interpolate(y, size=(32, 32))], 1))
+
+
+def test_decoder_layers_equal_their_dsl() -> None:
+    read = cnncalc.from_torch(Decoder, input="32x32x3")
+    dsl = "In:32x32x3-Cat(Id | Conv:3x3x16/2p1-ConvT:2x2x8/2-PS:2-Up:32x32)-Up:2bilinear"
+    static = cnncalc.analyze(dsl)
+    assert [r.kind for r in read.rows] == [r.kind for r in static.rows]
+    for key in TOTALS:
+        assert getattr(read.totals, key) == getattr(static.totals, key), key
+    # PyTorch's own count: 3·9·16 + 16 and 16·4·8 + 8
+    assert read.totals.weights == sum(p.numel() for p in Decoder().parameters()) == 968

@@ -129,6 +129,10 @@ class _Writer:
             self.needs.add(_stochastic_source())
             return (f"StochasticPool2d({m.kernel_size}, {m.stride}, {m.padding},"
                     f" ceil_mode={m.ceil_mode})")  # fmt: skip
+        if name == "CenterCrop2d":
+            self.needs.add("\n\n" + inspect.getsource(modules._pair) + "\n\n"
+                           + inspect.getsource(modules.CenterCrop2d))  # fmt: skip
+            return f"CenterCrop2d({m.size!r})"
         if name == "Conv2d":
             return _conv(m)
         if name == "AvgPool2d":

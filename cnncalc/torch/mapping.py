@@ -56,6 +56,35 @@ def conv_text(m: Any) -> str | None:
     return text + ("" if m.bias is not None else "nb")
 
 
+def convt_text(m: Any) -> str | None:
+    """nn.ConvTranspose2d → `ConvT:KhxKwxF/S pP opP dD gG nb`."""
+    kh, kw = _pair(m.kernel_size)
+    dh, dw = _pair(m.dilation)
+    if dh != dw or m.padding_mode != "zeros":
+        return None
+    text = f"ConvT:{kh}x{kw}x{m.out_channels}"
+    for prefix, value in (("/", m.stride), ("p", m.padding), ("op", m.output_padding)):
+        default = (1, 1) if prefix == "/" else (0, 0)
+        text += "" if _pair(value) == default else prefix + _hw(_pair(value))
+    text += f"d{dh}" if dh != 1 else ""
+    text += f"g{m.groups}" if m.groups != 1 else ""
+    return text + ("" if m.bias is not None else "nb")
+
+
+def up_text(size: Any, scale: Any, mode: str, align: Any) -> str | None:
+    """nn.Upsample / F.interpolate → `Up:S` or `Up:HxW`, nearest or bilinear."""
+    if mode not in ("nearest", "bilinear") or align:
+        return None
+    tail = "bilinear" if mode == "bilinear" else ""
+    if size is not None:
+        h, w = _pair(size)
+        return f"Up:{h}x{w}{tail}"  # always HxW: `Up:32` would be a factor
+    factors = _pair(scale) if not isinstance(scale, float) else (scale, scale)
+    if scale is None or factors[0] != factors[1] or float(factors[0]) != int(factors[0]):
+        return None
+    return f"Up:{int(factors[0])}{tail}"
+
+
 def pool_text(
     name: str, kernel: Any, stride: Any, pad: Any, ceil: bool, dil: Any = 1
 ) -> str | None:
@@ -114,6 +143,10 @@ MODULES: dict[str, Callable[[Any], str | None]] = {
     "Flatten": lambda m: "Flatten" if m.start_dim == 1 and m.end_dim == -1 else None,
     "Identity": lambda m: "Id",
     "SqueezeExcitation": _se_text,
+    "ConvTranspose2d": convt_text,
+    "Upsample": lambda m: up_text(m.size, m.scale_factor, m.mode, m.align_corners),
+    "PixelShuffle": lambda m: f"PS:{m.upscale_factor}",
+    "CenterCrop2d": lambda m: f"Crop:{m.size[0]}x{m.size[1]}",
 }  # fmt: skip
 
 
@@ -189,6 +222,12 @@ def function_text(fname: str, args: Any, kwargs: dict, x: Any, out: Any) -> str 
     if name in ("flatten", "view", "reshape"):
         flat = x.dim() == 4 and out.dim() == 2 and out.shape[1] == x[0].numel()
         return "Flatten" if flat or (x.dim() == 2 and out.shape == x.shape) else None
+    if name == "interpolate":
+        size, scale = _arg(args, kwargs, 1, "size", None), _arg(args, kwargs, 2, "scale_factor", None)
+        mode = _arg(args, kwargs, 3, "mode", "nearest")
+        return up_text(size, scale, mode, _arg(args, kwargs, 4, "align_corners", None))
+    if name == "pixel_shuffle":
+        return f"PS:{_arg(args, kwargs, 1, 'upscale_factor', 0)}"
     if name == "adaptive_avg_pool2d":
         return adaptive_text(_arg(args, kwargs, 1, "output_size", None))
     if name in ("max_pool2d", "avg_pool2d"):
