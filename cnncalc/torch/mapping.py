@@ -223,7 +223,10 @@ def function_text(fname: str, args: Any, kwargs: dict, x: Any, out: Any) -> str 
         flat = x.dim() == 4 and out.dim() == 2 and out.shape[1] == x[0].numel()
         return "Flatten" if flat or (x.dim() == 2 and out.shape == x.shape) else None
     if name == "interpolate":
-        size, scale = _arg(args, kwargs, 1, "size", None), _arg(args, kwargs, 2, "scale_factor", None)
+        size, scale = (
+            _arg(args, kwargs, 1, "size", None),
+            _arg(args, kwargs, 2, "scale_factor", None),
+        )
         mode = _arg(args, kwargs, 3, "mode", "nearest")
         return up_text(size, scale, mode, _arg(args, kwargs, 4, "align_corners", None))
     if name == "pixel_shuffle":
