@@ -12,6 +12,8 @@ from conftest import describe
 from torch_reference import FACTORIES
 
 import cnncalc
+from cnncalc.api import load
+from cnncalc.errors import CnnCalcError
 from cnncalc.specs import builtin_names
 from cnncalc.torch.export_py import export_dsl, export_pytorch
 
@@ -30,6 +32,10 @@ def test_round_trips_of_every_builtin(name: str, tmp_path: Path, monkeypatch) ->
     # spec → export pytorch → from_torch = spec; torch → export dsl → analyze = from_torch
     monkeypatch.chdir(tmp_path)
     spec = cnncalc.analyze(name)
+    if "&" in load(name).net.src:  # issue 11's references: one clear error, not yet code
+        with pytest.raises(CnnCalcError, match="&"):
+            export_pytorch(name, None, name)
+        return
     (tmp_path / "net.py").write_text(export_pytorch(name, None, name))
     read = cnncalc.analyze("torch:net.py:build", input=spec.input)
     assert same_totals(read, spec) == []

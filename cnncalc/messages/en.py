@@ -590,6 +590,7 @@ MESSAGES: dict[str, str] = {
     "torch_io.help_to": "pytorch (a Python file needing only torch) or dsl (for a torch: spec)",
     "torch_io.description": "read from PyTorch ({what}) on the meta device",
     "torch_io.no_python": "{what} has no PyTorch code cnncalc can write yet",
+    "torch_io.no_refs": "export --to pytorch cannot write a branch that starts from an earlier row (&{label}) yet",
     # end torch_io
     # --- new layer kinds, references, the decoder zoo (issue 11) ---------------------------
     "refs.expected_label": "expected a label after '&' (letters, digits and '_'), e.g. Cat(&e4-Crop:56x56 | Id)",

@@ -590,6 +590,7 @@ MESSAGES: dict[str, str] = {
     "torch_io.help_to": "pytorch (torch만 필요한 파이썬 파일) 또는 dsl (torch: 스펙에 대해)",
     "torch_io.description": "PyTorch ({what})에서 메타 장치로 읽음",
     "torch_io.no_python": "{what}의 PyTorch 코드는 아직 cnncalc가 쓸 수 없습니다",
+    "torch_io.no_refs": "export --to pytorch는 앞선 행에서 시작하는 가지(&{label})를 아직 쓸 수 없습니다",
     # end torch_io
     # --- new layer kinds, references, the decoder zoo (issue 11) ---------------------------
     "refs.expected_label": "'&' 뒤에 레이블(문자, 숫자, '_')이 와야 합니다. 예: Cat(&e4-Crop:56x56 | Id)",

@@ -121,6 +121,8 @@ class _Writer:
     def leaf(self, m: nn.Module) -> str:
         """A layer's module: torch.nn's own by its repr, checked to be Python."""
         name = type(m).__name__
+        if isinstance(m, modules.Ref):  # issue 11's &label: no standalone form yet
+            raise CnnCalcError(msg("torch_io.no_refs", label=m.label))
         if name == "SqueezeExcitation":
             self.needs.add(SQUEEZE_EXCITATION)
             return (f"SqueezeExcitation({m.fc1.in_channels}, {m.fc1.out_channels},"
