@@ -4,9 +4,6 @@
 # that work on different areas lands as separate hunks. Templates are str.format strings:
 # {name} is a field, {{ and }} are literal braces.
 
-from cnncalc.messages.en_roofline import MESSAGES as ROOFLINE
-from cnncalc.messages.kinds_en import MESSAGES as KINDS
-
 MESSAGES: dict[str, str] = {
     # --- cli: the command line, options, help --------------------------------------------
     "cli.error_prefix": "error: ",
@@ -602,7 +599,34 @@ MESSAGES: dict[str, str] = {
     "refs.out_of_reach": "'&{label}' cannot reach @{label}, which sits inside another branch or a labelled group; a reference names an earlier item of a chain around it",
     "refs.in_reach": " (in reach here: {labels})",
     "refs.explain": "the output of @{label}, {shape}, kept alive until its last use",
-    **KINDS,  # cnncalc/messages/kinds_en.py
+    "kinds.too_large": "{kind}'s output side {side} passes cnncalc's limit of {limit} for any number",
+    "kinds.needs_map": "{kind} needs an H×W×C input, got a flat vector of {n}",
+    "kinds.groups_divide": "{what} ({n}) must be divisible by groups ({g})",
+    "kinds.convt_needs_size": "ConvT needs a kernel size and a number of filters, e.g. {example}",
+    "kinds.convt_same": "ConvT: 'psame' is for Conv; give the padding as pP",
+    "kinds.convt_out_pad": "ConvT: output padding {op} must be smaller than the stride ({s}) or the dilation ({d}), as PyTorch requires",
+    "kinds.convt_empty": "output size {formula} is ≤ 0 — the padding cuts away the whole output",
+    "kinds.convt_bare": "output padding {op} exceeds the padding {p}: the last {n} output {what} receive no input, only the bias",
+    "kinds.convt_macs_note": " (each input pixel scatters its kernel once)",
+    "kinds.up_needs": "Up needs a scale factor S or an output size HxW, e.g. {example} or Up:56x56",
+    "kinds.up_both": "Up: choose one of 'nearest' and 'bilinear'",
+    "kinds.ps_needs": "PS needs an upscale factor r, e.g. {example}",
+    "kinds.ps_channels": "PS:{r} needs channels divisible by r² = {r2}, got {c}",
+    "kinds.crop_needs": "Crop needs an output size HxW, e.g. {example}",
+    "kinds.crop_larger": "cannot crop {size} out of a {input} input; the crop must fit inside it",
+    "kinds.crop_explain": "centre {size} of {input}: {top} rows cut at the top, {left} columns at the left",
+    "kinds.norm_explain": "{kind} normalises over {over}; weights 2·{c} (γ, β) = {weights:,}",
+    "kinds.gn_needs": "GN needs a number of groups, e.g. {example}",
+    "kinds.gn_groups": "GN: {g} groups do not divide the {c} channels",
+    "kinds.in_one_position": "InstNorm needs more than one position per channel, got 1×1×{c} (PyTorch refuses it in training)",
+    "kinds.in_explain": "normalises each of the {c} channels of each image over its {h}·{w} positions; no weights",
+    "kinds.scale_explain": "weights: {c} (one multiplier per channel)",
+    "kinds.droppath_p": "DropPath: probability must be between 0 and 1, got {p}",
+    "kinds.prelu_slopes": "PReLU:{n} needs {n} channels (or 1 slope for all), got {c}",
+    "kinds.pad_modes": "Conv: choose one padding mode; {modes} are given",
+    "kinds.pad_mode_needs": "Conv: '{mode}' fills the padding, so it needs some: give pP (e.g. p1{mode}) or psame",
+    "kinds.pad_too_wide": "{mode} padding of {p} needs an input larger than that, as PyTorch requires, got {n}",
+    "kinds.tf_same": "{axis}: TF 'same' with stride {s}: ⌈{n}/{s}⌉ = {out}, padding {before} before and {after} after",
     # end kinds
     # --- run, values, init, worked examples (issue 12) -------------------------------------
     "run.values_not_table": '[values] must be a table: input = [[…]] and "ROW" = {{ weight = …, bias = … }}',
@@ -662,7 +686,93 @@ MESSAGES: dict[str, str] = {
     "run.no_numpy": "{row}: cnncalc run cannot compute a {kind} row in numpy",
     # end run
     # --- roofline (issue 13) ---------------------------------------------------------------
-    **ROOFLINE,  # cnncalc/messages/en_roofline.py
+    "roofline.unknown_preset": "unknown device preset '{name}'{hint} (presets: {known})",
+    "roofline.bad_rate": "{what} must be a positive finite rate such as 989e12 or 989T,"
+    " got '{value}'",
+    "roofline.need_peaks": "roofline needs the device's ceilings: --preset NAME (e.g. h200),"
+    " or --peak-flops and --bandwidth (e.g. --peak-flops 989e12 --bandwidth 3.35e12), or"
+    " --device cpu|cuda|mps to measure them",
+    "roofline.method_given": "peaks given on the command line (--peak-flops, --bandwidth)",
+    "roofline.method_preset": "datasheet of the {title}: {source}",
+    "roofline.preset_dtype": "preset '{name}' has no published peak for {dtype} (it lists"
+    " {listed}); give --peak-flops for {dtype}, or another --dtype",
+    "roofline.bad_mode": "unknown roofline mode '{mode}'; expected infer or train",
+    "roofline.beats_cache": "ran {pct}% faster than its floor: its bytes fit the"
+    " last-level cache, so it ran from cache, above the memory bandwidth measured from DRAM",
+    "roofline.beats_floor": "ran {pct}% faster than its floor, which cache cannot explain"
+    " (compute-bound, or its bytes do not fit the cache): the measured peaks are low (a busy"
+    " machine while they were measured?); try --remeasure",
+    "roofline.budget_no_dtype": "preset '{name}' has no published peak for {dtype}",
+    "roofline.device_and_peaks": "--device measures the device's peaks; it does not go with"
+    " --preset, --peak-flops or --bandwidth (use one or the other)",
+    "roofline.measure_only": "--threads, --min-time and --remeasure are for measuring: add"
+    " --device cpu|cuda|mps",
+    "roofline.title": "{head}roofline on {device}, {dtype}, batch {batch}, {mode}",
+    "roofline.note_short": "below floor",
+    "roofline.label_peaks": "ceilings",
+    "roofline.peaks_value": "peak {flops} · bandwidth {bw} · ridge {ridge} FLOP/B",
+    "roofline.label_floor": "latency floor",
+    "roofline.label_measured": "measured",
+    "roofline.measured_value": "{ms} (the net's median; the floor is {eff} of it)",
+    "roofline.label_method": "method",
+    "roofline.label_note": "note",
+    "roofline.help_preset": "A device's datasheet peaks: h100-sxm, h200-sxm, a100-sxm,"
+    " rtx-4090, m1-max, ryzen-7950x (aliases h100, h200, a100, 4090, ddr5-desktop).",
+    "roofline.help_peak_flops": "Peak FLOP/s, e.g. 989e12 or 989T (overrides the preset's).",
+    "roofline.help_bandwidth": "Memory bandwidth in bytes/s, e.g. 3.35e12 or 3.35T"
+    " (overrides the preset's).",
+    "roofline.help_device": "Measure the peaks of cpu, cuda, cuda:N or mps, then time every"
+    " row there.",
+    "roofline.help_batch": "Batch size (default: the spec's \\[profile] batch, else 1).",
+    "roofline.help_dtype": "Bytes per element and the preset's peak (default: the spec's, else"
+    " fp32).",
+    "roofline.help_mode": "infer: forward FLOPs and bytes; train: forward and backward.",
+    "roofline.help_threads": "CPU threads for measuring (default: PyTorch's, one per core).",
+    "roofline.help_min_time": "Seconds of timed passes for the per-row times (default 1.0).",
+    "roofline.help_remeasure": "Measure the device's peaks again instead of reading the cache.",
+    "roofline.help_plot": "Also draw the roofline to FILE.svg or FILE.png (needs matplotlib:"
+    ' pip install "cnncalc[plot]").',
+    "roofline.plot_written": "roofline plot written to {path}",
+    "roofline.budget_table": "'roofline_ms' must be a table of device preset = milliseconds,"
+    " e.g. [budget.roofline_ms] h200 = 0.5",
+    "roofline.measured_infer_only": "measured rows are forward passes: --device works with"
+    " --mode infer (the static roofline takes --mode train)",
+    "roofline.method_measured": "measured on {name}: peak FLOP/s the best run of a"
+    " {n}×{n} {dtype} matmul, bandwidth the best of a large copy and a large sum",
+    "roofline.d_flops": "peak FLOP/s",
+    "roofline.d_flops_text": "{peak}: best of {runs} runs of torch.matmul {n}×{n} {dtype}"
+    " (median {median}, p10 {p10}, p90 {p90})",
+    "roofline.d_reference": "reference",
+    "roofline.d_reference_text": "{ref}: torch.utils.benchmark.Timer(torch.matmul)"
+    ".blocked_autorange, median, same size and threads (peak / reference = {ratio})",
+    "roofline.d_bandwidth": "bandwidth",
+    "roofline.d_bandwidth_text": "{bw}: best of copy {copy} (read + write counted) and sum"
+    " {read} (read counted), tensors of {size}",
+    "roofline.d_threads": "threads",
+    "roofline.d_threads_text": "{threads} (PyTorch's default, one per physical core, unless"
+    " --threads says otherwise; peaks and rows at the same count)",
+    "roofline.d_cache": "last-level cache",
+    "roofline.d_when": "peaks",
+    "roofline.d_from_cache": "read from the cache {path} (measured {at}; --remeasure to"
+    " measure again)",
+    "roofline.d_measured_now": "measured now, cached in {path}",
+    "roofline.d_cache_failed": "measured now; not cached ({why})",
+    "roofline.plot_missing": "--plot needs matplotlib, which is not installed: pip install"
+    ' "cnncalc[plot]" (or pip install matplotlib)',
+    "roofline.plot_suffix": "--plot writes .svg or .png, not '{path}'",
+    "roofline.plot_is_spec": "--plot {path} is the spec file itself: name another file for the"
+    " plot (nothing was written)",
+    "roofline.plot_is_dir": "--plot {path} is a directory: name a file such as roofline.svg",
+    "roofline.plot_failed": "cannot write the plot to {path}: {why}",
+    "roofline.plot_title": "{name}roofline on {device} ({dtype}, batch {batch})",
+    "roofline.plot_x": "arithmetic intensity (FLOPs per byte moved)",
+    "roofline.plot_y": "attainable FLOP/s",
+    "roofline.plot_ridge": "ridge {ridge} FLOP/B",
+    "roofline.plot_weight_rows": "weight layers (Conv, FC)",
+    "roofline.plot_other_rows": "other rows",
+    "roofline.plot_measured": "measured (achieved FLOP/s)",
+    "roofline.plot_no_flops": "{n} rows without FLOPs (element-wise) not drawn",
+    "roofline.plot_no_dir": "--plot {path}: its directory does not exist",
     # end roofline
     # --- the CI gate: structural diff, --base, growth (issue 15) ---------------------------
     "gate.option_base": (
