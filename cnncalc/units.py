@@ -10,6 +10,7 @@ import math
 import re
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
 from cnncalc.errors import shorten
@@ -147,6 +148,15 @@ def nbytes(n: int) -> str:
 def exact(n: int) -> str:
     """Thousands separators: 62,369,152."""
     return f"{n:,}"
+
+
+def decimal(x: float) -> str:
+    """A float argument as DSL text: its shortest exact digits, never an exponent ('1e-05'
+    would read as two items split at its '-'), so the canonical text parses back to x."""
+    text = repr(float(x))
+    if "e" in text:
+        text = format(Decimal(text), "f")
+    return text.removesuffix(".0")
 
 
 def pair(axes: tuple[T, T], fmt: Callable[[T], str] = str) -> str:

@@ -504,3 +504,19 @@ def test_bad_input_option(text) -> None:
     """A bad --input is an error with a caret into the --input text."""
     with pytest.raises(DslError):
         cnncalc.analyze("ReLU", input=text)
+
+
+# Float arguments print in positional notation, exactly: '1e-05' would split at its '-'
+# (kinds helper's finding, issue 11), and ':g' kept six digits only.
+@pytest.mark.parametrize(
+    "layer",
+    ["LReLU:0.00001", "ELU:0.00001", "Drop:0.000001", "DropPath:0.00001", "Scale:0.00001",
+     "LReLU:0.1234567", "ELU:2.5"],
+)  # fmt: skip
+def test_a_float_argument_reads_back_as_written(layer: str) -> None:
+    import cnncalc
+
+    row = cnncalc.analyze(f"In:8x8x3-Conv:3x3x4-{layer}").rows[1]
+    assert row.dsl == layer
+    again = cnncalc.analyze(f"In:8x8x3-Conv:3x3x4-{row.dsl}").rows[1]
+    assert (again.dsl, len(cnncalc.analyze(f"In:8x8x3-Conv:3x3x4-{row.dsl}").rows)) == (layer, 2)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from cnncalc.ir import Shape
 from cnncalc.layers.base import ArgReader, LayerBase, Saved
 from cnncalc.messages import msg
+from cnncalc.units import decimal
 
 if TYPE_CHECKING:
     from torch import nn
@@ -147,7 +148,7 @@ class LReLU(Activation):
 
     def dsl(self) -> str:
         """Canonical text."""
-        return "LReLU" if self.slope == 0.01 else f"LReLU:{self.slope:g}"
+        return "LReLU" if self.slope == 0.01 else f"LReLU:{decimal(self.slope)}"
 
     def to_torch(self, x: Shape) -> nn.Module:
         """nn.LeakyReLU(slope)."""
@@ -182,7 +183,7 @@ class ELU(Activation):
 
     def dsl(self) -> str:
         """Canonical text."""
-        return "ELU" if self.alpha == 1.0 else f"ELU:{self.alpha:g}"
+        return "ELU" if self.alpha == 1.0 else f"ELU:{decimal(self.alpha)}"
 
     def to_torch(self, x: Shape) -> nn.Module:
         """nn.ELU(alpha)."""
@@ -251,7 +252,7 @@ class Drop(LayerBase):
 
     def dsl(self) -> str:
         """Canonical text."""
-        return "Drop" if self.p == 0.5 else f"Drop:{self.p:g}"
+        return "Drop" if self.p == 0.5 else f"Drop:{decimal(self.p)}"
 
     def aliases(self) -> bool:
         """At p = 0 PyTorch returns the input itself, in training too."""

@@ -4,13 +4,13 @@ of ConvNeXt, and the parametric ReLU."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.ir import Shape
 from cnncalc.layers.act import Activation
 from cnncalc.layers.base import ArgReader, LayerBase, Saved, ShapeError
 from cnncalc.messages import msg
+from cnncalc.units import decimal
 
 if TYPE_CHECKING:
     from torch import nn
@@ -39,10 +39,7 @@ class Scale(LayerBase):
 
     def dsl(self) -> str:
         """Canonical text."""
-        # in positional notation: '1e-05' would read as two items, split at its '-'
-        text = f"{self.init:g}"
-        text = format(Decimal(repr(self.init)), "f") if "e" in text else text
-        return "Scale" if self.init == 1e-6 else f"Scale:{text}"
+        return "Scale" if self.init == 1e-6 else f"Scale:{decimal(self.init)}"
 
     def weights(self, x: Shape) -> int:
         """One per channel."""
@@ -105,7 +102,7 @@ class DropPath(LayerBase):
 
     def dsl(self) -> str:
         """Canonical text."""
-        return "DropPath" if self.p == 0.1 else f"DropPath:{self.p:g}"
+        return "DropPath" if self.p == 0.1 else f"DropPath:{decimal(self.p)}"
 
     def aliases(self) -> bool:
         """At p = 0 the module returns its input itself, in training too."""
