@@ -484,3 +484,10 @@ def test_other_ops(dsl, inp, ops) -> None:
 def test_fan(dsl, inp, fan) -> None:
     """fan-in/fan-out as torch.nn.init._calculate_fan_in_and_fan_out computes them."""
     assert first_row(dsl, inp).fan == fan
+
+
+def test_the_registry_exports_what_it_names() -> None:
+    """`from cnncalc.layers import *` works: every name in __all__ exists."""
+    import cnncalc.layers
+
+    assert [n for n in cnncalc.layers.__all__ if not hasattr(cnncalc.layers, n)] == []

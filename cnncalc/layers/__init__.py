@@ -156,7 +156,6 @@ __all__ = [
     "KINDS",
     "OTHER_SPELLINGS",
     "REGISTRY",
-    "SUPPORTED",
     "UNSUPPORTED",
     "ArgReader",
     "BlockKind",
@@ -166,5 +165,6 @@ __all__ = [
     "ShapeError",
     "Window",
     "lookup",
+    "supported",
     "unknown_layer",
 ]
