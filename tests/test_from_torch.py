@@ -391,3 +391,35 @@ def test_decoder_layers_equal_their_dsl() -> None:
         assert getattr(read.totals, key) == getattr(static.totals, key), key
     # PyTorch's own count: 3·9·16 + 16 and 16·4·8 + 8
     assert read.totals.weights == sum(p.numel() for p in Decoder().parameters()) == 968
+
+
+class Modern(nn.Module):
+    """Issue 11's modern kinds as PyTorch modules: group and instance norm, PReLU, and the
+    ConvNeXt pieces (LayerNorm2d, layer scale, stochastic depth) as cnncalc builds them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from cnncalc.torch.modules import LayerNorm2d, LayerScale, StochasticDepth
+
+        self.conv = nn.Conv2d(3, 16, 3, padding=1)
+        self.gn = nn.GroupNorm(4, 16)
+        self.inorm = nn.InstanceNorm2d(16)
+        self.prelu = nn.PReLU(16)
+        self.ln = LayerNorm2d(16)
+        self.scale = LayerScale(16)
+        self.drop = StochasticDepth(0.1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.prelu(self.inorm(self.gn(self.conv(x))))
+        return self.drop(self.scale(self.ln(y)))
+
+
+def test_modern_layers_equal_their_dsl() -> None:
+    read = cnncalc.from_torch(Modern, input="8x8x3")
+    static = cnncalc.analyze("In:8x8x3-Conv:3x3x16p1-GN:4-InstNorm-PReLU:16-LN-Scale-DropPath")
+    assert [r.kind for r in read.rows] == [r.kind for r in static.rows]
+    assert not read.warnings
+    for key in TOTALS:
+        assert getattr(read.totals, key) == getattr(static.totals, key), key
+    # PyTorch's own count: conv 3·9·16 + 16 = 448, GN 2·16, PReLU 16, LN 2·16, scale 16
+    assert read.totals.weights == sum(p.numel() for p in Modern().parameters()) == 544

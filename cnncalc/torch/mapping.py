@@ -147,6 +147,15 @@ MODULES: dict[str, Callable[[Any], str | None]] = {
     "Upsample": lambda m: up_text(m.size, m.scale_factor, m.mode, m.align_corners),
     "PixelShuffle": lambda m: f"PS:{m.upscale_factor}",
     "CenterCrop2d": lambda m: f"Crop:{m.size[0]}x{m.size[1]}",
+    # issue 11's modern kinds; nn.LayerNorm itself is left out: which axes it normalises
+    # depends on the layout it is given, LayerNorm2d's are the channels at each position
+    "LayerNorm2d": lambda m: "LN" if m.elementwise_affine else None,
+    "GroupNorm": lambda m: f"GN:{m.num_groups}" if m.affine else None,
+    "InstanceNorm2d": lambda m: "InstNorm" if not (m.affine or m.track_running_stats) else None,
+    "LayerScale": lambda m: "Scale",
+    "StochasticDepth": lambda m: (f"DropPath:{_num(m.p)}"
+                                  if getattr(m, "mode", "row") == "row" else None),
+    "PReLU": lambda m: "PReLU" if m.num_parameters == 1 else f"PReLU:{m.num_parameters}",
 }  # fmt: skip
 
 
