@@ -135,6 +135,9 @@ class _Writer:
             self.needs.add("\n\n" + inspect.getsource(modules._pair) + "\n\n"
                            + inspect.getsource(modules.CenterCrop2d))  # fmt: skip
             return f"CenterCrop2d({m.size!r})"
+        if name in ("LayerNorm2d", "LayerScale", "StochasticDepth"):  # issue 11's, as cnncalc's
+            self.needs.add("\n\n" + inspect.getsource(getattr(modules, name)))
+            return _modern(m)
         if name == "Conv2d":
             return _conv(m)
         if name == "AvgPool2d":
@@ -154,6 +157,17 @@ class _Writer:
         if type(m).__module__.startswith("torch.nn.") and "\n" not in text and _is_python(text):
             return text
         raise CnnCalcError(msg("torch_io.no_python", what=name))
+
+
+def _modern(m: nn.Module) -> str:
+    """The constructor call of cnncalc's LayerNorm2d, LayerScale or StochasticDepth."""
+    name = type(m).__name__
+    if name == "LayerNorm2d":
+        return f"LayerNorm2d({m.normalized_shape[0]}, eps={m.eps!r})"
+    if name == "LayerScale":
+        shape = tuple(m.layer_scale.shape)
+        return f"LayerScale({shape[0]}, spatial={len(shape) == 3}, init={m.init!r})"
+    return f"StochasticDepth({m.p!r})"
 
 
 def _is_python(text: str) -> bool:

@@ -230,6 +230,7 @@ class LayerScale(nn.Module):
     def __init__(self, channels: int, spatial: bool = True, init: float = 1e-6) -> None:
         super().__init__()
         shape = (channels, 1, 1) if spatial else (channels,)
+        self.init = init  # kept: a module built on the meta device has no values to read it from
         self.layer_scale = nn.Parameter(torch.full(shape, init))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
