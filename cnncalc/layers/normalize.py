@@ -30,13 +30,11 @@ def affine(c: int) -> dict[str, Param]:
     return {"weight": const((c,), 1.0), "bias": const((c,), 0.0)}
 
 
-class LN(LayerBase):
-    """`LN` (also `LayerNorm`) — layer normalisation over the C channels at each position, as
-    ConvNeXt's LayerNorm2d (eps 1e-6); over the N values of a vector, as nn.LayerNorm(N)."""
+class _AffineNorm(LayerBase):
+    """What LN and GN share: a learnable γ and β per channel (per value of a vector), and six
+    element-wise ops per element (statistics, normalise, scale, shift)."""
 
     __slots__ = ()
-
-    NAMES: ClassVar[tuple[str, ...]] = ("LN", "LayerNorm", "LayerNorm2d")
 
     def weights(self, x: Shape) -> int:
         """γ and β per channel (per value of a vector)."""
@@ -49,6 +47,15 @@ class LN(LayerBase):
     def other_ops(self, x: Shape, y: Shape) -> int:
         """Statistics, normalise, scale and shift: 6 per element."""
         return 6 * y.numel
+
+
+class LN(_AffineNorm):
+    """`LN` (also `LayerNorm`) — layer normalisation over the C channels at each position, as
+    ConvNeXt's LayerNorm2d (eps 1e-6); over the N values of a vector, as nn.LayerNorm(N)."""
+
+    __slots__ = ()
+
+    NAMES: ClassVar[tuple[str, ...]] = ("LN", "LayerNorm", "LayerNorm2d")
 
     def saved(self, x: Shape, y: Shape) -> Saved:
         """native_layer_norm keeps its input and a mean and 1/std per position (one for a vector)."""
@@ -80,7 +87,7 @@ class LN(LayerBase):
 
 
 @dataclass(frozen=True, slots=True)
-class GN(LayerBase):
+class GN(_AffineNorm):
     """`GN:G` (also `GroupNorm`) — group normalisation over G groups of C/G channels, as
     nn.GroupNorm(G, C); G must divide C."""
 
@@ -107,18 +114,6 @@ class GN(LayerBase):
         if x.c % self.groups:
             raise ShapeError(msg("kinds.gn_groups", c=x.c, g=self.groups))
         return x
-
-    def weights(self, x: Shape) -> int:
-        """γ and β per channel."""
-        return 2 * x.c
-
-    def parameter_tensors(self, x: Shape) -> int:
-        """γ and β."""
-        return 2
-
-    def other_ops(self, x: Shape, y: Shape) -> int:
-        """Statistics, normalise, scale and shift: 6 per element."""
-        return 6 * y.numel
 
     def saved(self, x: Shape, y: Shape) -> Saved:
         """native_group_norm keeps its input and a mean and 1/std per group."""
