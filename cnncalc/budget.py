@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from cnncalc.specs import (
     load_spec,
     meant_as_name,
     path_kind,
+    resolve_spec,
     unknown_name,
 )
 from cnncalc.units import exact
@@ -147,6 +148,25 @@ def spec_paths(args: Iterable[str]) -> list[Path]:
     return out
 
 
+def targets(args: Iterable[str], input: Shape | None = None) -> list[Path | Spec]:
+    """check's SPEC arguments: spec files as spec_paths finds them, and `torch:MODULE:CALLABLE`
+    read at --input (issue 10; such a module has no [budget] of its own: a `torch =` spec file
+    holds one). --input with no torch: argument is a mistake, not silently ignored: a spec
+    file's budgets hold at the spec's own input."""
+    out: list[Path | Spec] = []
+    for arg in args:
+        text = arg.strip()
+        if text.startswith("torch:"):  # named as the command that reads it, for every message
+            spec = resolve_spec(text, input)
+            shape = "x".join(str(d) for d in spec.input.dims) if spec.input else ""
+            out.append(replace(spec, path=f"{text} --input {shape}"))
+        else:
+            out += [p for p in spec_paths([arg]) if p not in out]
+    if input is not None and all(isinstance(t, Path) for t in out):
+        raise CnnCalcError(msg("check.input_unused"))
+    return out
+
+
 def _glob(pattern: str) -> list[str]:
     """glob.glob, with an OS error (a pattern too long, say) read as no match."""
     try:
@@ -254,7 +274,7 @@ def evaluate(
 
 
 def check(
-    paths: Iterable[str | Path],
+    paths: Iterable[str | Path | Spec],
     *,
     measure: Callable[[Spec], Mapping[str, float | str]] | None = None,
     require_budget: bool = False,
@@ -264,7 +284,7 @@ def check(
     each; latency budgets are measured by `measure` when one is given (`check --profile`),
     else skipped; with `require_budget`, a spec without a [budget] fails; with `base` (a git
     ref), each spec is also read at that ref and [budget.growth] judged (issue 15)."""
-    specs = [load_spec(p) for p in paths]
+    specs = [p if isinstance(p, Spec) else load_spec(p) for p in paths]
     reports = [report_for(s) for s in specs]
     bases = _bases(specs, base) if base is not None else [None] * len(specs)
     againsts = [None if b is None else Against(base, *b, now=r)  # type: ignore[arg-type]

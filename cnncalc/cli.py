@@ -253,6 +253,7 @@ def check(
     format: Annotated[CheckFormat, CHECK_FORMAT] = CheckFormat.table,
     require_budget: RequireBudget = False,
     base: Base = None,
+    input: Annotated[str | None, typer.Option("--input", "-i", help=msg("cli.check.input"))] = None,
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> int:
@@ -267,11 +268,12 @@ def check(
 
       cnncalc check specs/alexnet.toml --profile --format junit > check.xml
     """
+    from cnncalc.api import as_shape
     from cnncalc.budget import check as check_budgets
-    from cnncalc.budget import exit_code, spec_paths
+    from cnncalc.budget import exit_code, targets
     from cnncalc.render.as_check import warnings_line
 
-    paths = spec_paths(specs)
+    paths = targets(specs, as_shape(input))
     if not profile:  # only with it: the profiler, and torch, are imported to measure a latency
         results = check_budgets(paths, require_budget=require_budget, base=base)
     else:  # issue 15: a progress bar while it measures, on a terminal only
