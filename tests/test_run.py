@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -37,11 +38,13 @@ def layer_of(kind: type) -> object:
     return item.layer
 
 
-def random_params(params: dict) -> dict:
+def random_params(
+    params: dict, rng: np.random.Generator | None = None, dtype: type = np.float32
+) -> dict:
     """Random values for every parameter, running variances positive (BN)."""
     out = {}
     for name, p in params.items():
-        a = RNG.normal(size=p.shape).astype(np.float32)
+        a = (rng or RNG).normal(size=p.shape).astype(dtype)
         out[name] = np.abs(a) + 0.5 if "var" in name else a
     return out
 
@@ -120,18 +123,23 @@ NETS = [
 
 @pytest.mark.parametrize("spec", NETS)
 @pytest.mark.parametrize("train", [False, True], ids=["infer", "train"])
-def test_whole_nets_match_pytorch_row_by_row(spec: str, train: bool) -> None:
-    """Every row's output and every row's output gradient against the torch build's."""
+def test_whole_nets_match_pytorch_row_by_row(spec: str, train: bool, seed: int = 0) -> None:
+    """Every row's output and every row's output gradient against the torch build's, both in
+    float64: in float32 a saturated tanh's 1 − y² (or a gradient near zero) differs between
+    two correct implementations by more than any fixed tolerance for some seeds. The 1e-6 is
+    GELU's erf (Abramowitz & Stegun 7.1.26, |error| < 1.5·10⁻⁷), not float64 rounding."""
     if train:
         # sampling and dropout masks are random: their own tests check them
         spec = spec.replace("StochPool", "AvgPool").replace("Drop", "Id")
+    rng = np.random.default_rng([zlib.crc32(spec.encode()), seed])  # not test order
     resolved = load(spec)
     report = analyze(resolved, batch=3)
-    params = {r: random_params(ps) for r, ps in row_params(resolved.net.items, report).items()}
-    x = RNG.normal(size=nchw(report.input, 3)).astype(np.float32)
-    gy = RNG.normal(size=nchw(report.output, 3)).astype(np.float32)
+    params = {r: random_params(ps, rng, np.float64)
+              for r, ps in row_params(resolved.net.items, report).items()}  # fmt: skip
+    x = rng.normal(size=nchw(report.input, 3))
+    gy = rng.normal(size=nchw(report.output, 3))
     runs = execute(resolved.net.items, report, x, params, Mode(train, None), gy, show_all=True)
-    module = assemble(resolved.net, report)
+    module = assemble(resolved.net, report).double()
     for name, sub in module.rows.items():
         if params.get(name):
             load_into(sub, params[name])
@@ -153,10 +161,13 @@ def test_whole_nets_match_pytorch_row_by_row(spec: str, train: bool) -> None:
     (y * torch.from_numpy(gy)).sum().backward()
     for r in runs:
         t = seen[r.name]
-        np.testing.assert_allclose(r.stats.mean, t.mean().item(), rtol=1e-3, atol=1e-5)
-        np.testing.assert_allclose(r.values, _hwc(t.detach().numpy()), rtol=1e-3, atol=1e-4)
-        g = t.grad.numpy()
-        np.testing.assert_allclose(r.grad.std, g.std(), rtol=2e-3, atol=1e-7, err_msg=r.name)
+        want = t.detach().numpy()
+        scale = max(1e-300, float(np.abs(want).max()))  # GELU's erf error is absolute
+        np.testing.assert_allclose(r.stats.mean, want.mean(), rtol=1e-6, atol=1e-6 * scale)
+        np.testing.assert_allclose(r.values, _hwc(want), rtol=1e-6, atol=1e-6 * scale)
+        np.testing.assert_allclose(
+            r.grad.std, t.grad.numpy().std(), rtol=1e-5, atol=1e-12, err_msg=r.name
+        )  # fmt: skip  (atol: float64 noise beside gy ~ 1)
 
 
 def _hwc(a: np.ndarray) -> np.ndarray:
