@@ -371,3 +371,44 @@ def test_cli_at_a_terminal(args: list[str], columns: int, figures: list[str]) ->
     assert "…" not in text and text.strip()
     for figure in figures:
         assert whole(figure, text), (figure, text)
+
+
+# -- run (issue 12's value matrices) ----------------------------------------------------------
+
+
+@functools.cache
+def _run_report(h: int, w: int, c: int) -> object:
+    from cnncalc.numeric.run import run
+
+    return run(f"In:{h}x{w}x{c}-Conv:3x3x{c}p1", values_all=True)
+
+
+def _numbers(lines: list[str]) -> list[list[str]]:
+    """The numbers of each matrix line (headings and blank lines skipped)."""
+    return [ln.split() for ln in lines if ln.startswith("  ") and ln.split()]
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(width=WIDTHS, h=st.integers(1, 6), w=st.integers(1, 40), c=st.integers(1, 2))
+def test_run_matrices_fit_in_bands_of_whole_columns(width: int, h: int, w: int, c: int) -> None:
+    """A matrix wider than the terminal is shown in bands of columns, never cut at the edge:
+    every line fits, and the bands side by side are the pipe's full rows, value for value."""
+    from cnncalc.render.as_run import render_table, value_lines
+
+    report = _run_report(h, w, c)
+    text = on_terminal(render_table(report), width)
+    assert_fits(text, width)
+    full = _numbers(value_lines(report))  # a pipe's text: each matrix row whole
+    lines = text.splitlines()
+    shown = lines[next(i for i, ln in enumerate(lines) if ln.startswith("input  ")) :]
+    rows = _numbers(shown)
+    per_matrix = h  # rows of one channel's matrix; bands follow each other
+    rebuilt: list[list[str]] = []
+    while rows:
+        block, rows = rows[:per_matrix], rows[per_matrix:]
+        if rebuilt and len(rebuilt[-1]) < w:  # a later band of the same rows
+            for r, extra in zip(rebuilt[-per_matrix:], block):
+                r.extend(extra)
+        else:
+            rebuilt += [list(r) for r in block]
+    assert rebuilt == full

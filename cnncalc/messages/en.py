@@ -663,6 +663,7 @@ MESSAGES: dict[str, str] = {
     "run.source_random": "random: seed {seed}, --init {init} ({dist})",
     "run.input_given": "input",
     "run.weights_given": "weights of {rows}",
+    "run.columns": "columns {first}–{last} of {width}",
     "run.col_row": "row",
     "run.col_output": "output",
     "run.col_mean": "mean",

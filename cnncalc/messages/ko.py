@@ -663,6 +663,7 @@ MESSAGES: dict[str, str] = {
     "run.source_random": "무작위: 시드 {seed}, --init {init} ({dist})",
     "run.input_given": "입력",
     "run.weights_given": "{rows}의 가중치",
+    "run.columns": "열 {first}–{last} (전체 {width}열)",
     "run.col_row": "층",
     "run.col_output": "출력",
     "run.col_mean": "평균",

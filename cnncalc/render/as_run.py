@@ -62,14 +62,16 @@ def cells_of(a: Any) -> list[str]:
     return [f"{v:.{d}f}" if math.isfinite(v) else str(v) for v in flat]
 
 
-def matrix_lines(a: Any) -> list[str]:
+def matrix_lines(a: Any, width: int | None = None) -> list[str]:
     """An H×W×C array as one aligned matrix per channel (a heading per channel when C > 1),
-    a vector as numbers wrapped to WRAP columns."""
+    a vector as numbers wrapped to WRAP columns. With a `width` (a terminal's), a matrix wider
+    than it is shown in bands of whole columns, each under a 'columns i–j of W' heading, as
+    numpy prints a wide array: never cut off at the edge."""
     if a.ndim == 1:
         cells = cells_of(a)
-        width = max(len(c) for c in cells)
-        per_line = max(1, (WRAP + 2) // (width + 2))
-        return ["  " + "  ".join(c.rjust(width) for c in cells[i : i + per_line])
+        cell = max(len(c) for c in cells)
+        per_line = max(1, (min(WRAP, (width or WRAP) - 2) + 2) // (cell + 2))
+        return ["  " + "  ".join(c.rjust(cell) for c in cells[i : i + per_line])
                 for i in range(0, len(cells), per_line)]  # fmt: skip
     lines: list[str] = []
     for c in range(a.shape[2]):
@@ -78,8 +80,28 @@ def matrix_lines(a: Any) -> list[str]:
         flat = cells_of(a[:, :, c])
         w = a.shape[1]
         grid = [flat[i : i + w] for i in range(0, len(flat), w)]
-        lines += ["  " + line for line in align(grid, [True] * w)]
+        bands = _bands([max(len(row[j]) for row in grid) for j in range(w)], width)
+        for start, end in bands:
+            if len(bands) > 1:
+                lines.append(msg("run.columns", first=start, last=end - 1, width=w))
+            lines += [
+                "  " + line for line in align([r[start:end] for r in grid], [True] * (end - start))
+            ]
     return lines
+
+
+def _bands(widths: list[int], width: int | None) -> list[tuple[int, int]]:
+    """Runs [start, end) of columns whose cells, two spaces apart after a two-space indent,
+    fit `width` (at least one column per band); one band without a width."""
+    if width is None:
+        return [(0, len(widths))]
+    bands, start, used = [], 0, 0
+    for j, cell in enumerate(widths):
+        if j > start and used + 2 + cell > width:
+            bands.append((start, j))
+            start, used = j, 0
+        used += 2 + cell
+    return [*bands, (start, len(widths))]
 
 
 def stat_cells(s: Stats) -> list[str]:
@@ -126,23 +148,24 @@ def heading_lines(report: RunReport) -> list[str]:
     return lines
 
 
-def value_lines(report: RunReport) -> list[str]:
-    """The input's and every shown row's values, each under its name and shape."""
+def value_lines(report: RunReport, width: int | None = None) -> list[str]:
+    """The input's and every shown row's values, each under its name and shape; matrices in
+    bands of columns that fit `width` (a terminal's) when one is given."""
     out: list[str] = []
     if report.input_values is not None:
         out += [
             "",
             f"{msg('run.input_heading')}  {report.input}",
-            *matrix_lines(report.input_values),
+            *matrix_lines(report.input_values, width),
         ]
     hidden = 0
     for r in report.rows:
         if r.values is None:
             hidden += 1
             continue
-        out += ["", f"{printable(r.name)}  {r.output}", *matrix_lines(r.values)]
+        out += ["", f"{printable(r.name)}  {r.output}", *matrix_lines(r.values, width)]
         for name, extra in r.extras:
-            out += [msg(f"run.extra_{name}"), *matrix_lines(extra)]
+            out += [msg(f"run.extra_{name}"), *matrix_lines(extra, width)]
     if hidden:
         out += ["", msg("run.values_hidden", count=hidden, limit=SHOWN_PER_CHANNEL)]
     return out
@@ -157,15 +180,27 @@ def render_text(report: RunReport) -> str:
 def render_table(report: RunReport) -> Any:
     """The same for a terminal: the statistics table fitted to its width (render/fit.py)."""
     from rich.console import Group
-    from rich.text import Text
 
     from cnncalc.render.fit import Col, FitTable, Words
 
     cols = [Col(h, right=i > 0, style="bold" if i == 0 else None) for i, h in enumerate(headers(report))]  # fmt: skip
     parts: list[Any] = [Words(line) for line in heading_lines(report)]
     parts += [FitTable(cols, grid(report))]
-    parts += [Text(line, no_wrap=True) for line in value_lines(report)]
+    parts.append(_Values(report))
     return Group(*parts)
+
+
+class _Values:
+    """The value matrices, laid out when rich knows the terminal's width."""
+
+    def __init__(self, report: RunReport) -> None:
+        self.report = report
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.text import Text
+
+        for line in value_lines(self.report, options.max_width):
+            yield Text(line, no_wrap=True)
 
 
 def _finite(v: float) -> float | None:
