@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 import torch
@@ -82,3 +83,24 @@ def test_init_group_in_json_keeps_schema(cli) -> None:
     a = json.loads(cli("shape", "lenet5", "--format", "json").stdout)
     b = json.loads(cli("shape", "lenet5", "--format", "json", "--columns", "+init").stdout)
     assert a == b
+
+
+@pytest.mark.parametrize(
+    "spec", ["In:8x8x6-Conv:3x3x12g3-ConvT:2x2x4/2-ConvT:3x3x6/2p1g2nb-Conv:1x1x3nb-FC:10"]
+)
+def test_formula_is_pytorchs_parameter_count(cli, spec: str) -> None:
+    """Every `+formula` cell, evaluated, is the number of parameters PyTorch gives the row's
+    module (ConvT included: Kh·Kw·C·(F/G) + F written as Conv's (Kh×Kw×C/G+1)×F)."""
+    result = cli("shape", spec, "--columns", "+formula")
+    assert result.exit_code == 0, result.output
+    module = assemble(load(spec).net, analyze(spec))
+    seen = 0
+    for line in result.stdout.splitlines():
+        found = re.search(r"([\d×+()]+) \(=[\d,]+\)$", line)
+        if not found or line.split()[0] not in module.rows:
+            continue
+        value = eval(found.group(1).replace("×", "*"), {})  # only digits, ( ) + ×
+        want = sum(p.numel() for p in module.rows[line.split()[0]].parameters())
+        assert value == want, (line, want)
+        seen += 1
+    assert seen == 5

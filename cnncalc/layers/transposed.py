@@ -160,9 +160,11 @@ class ConvT(WeightLayer):
         return Saved(input=True)
 
     def columns(self, x: Shape) -> Columns:
-        """'2×2×64', 32, 2, 0: the kernel over C/G input channels, as Conv's column."""
+        """'2×2×64', 32, 2, 0 and '(2×2×64+1)×32': the kernel over C/G input channels, as Conv's
+        columns; Kh·Kw·C·(F/G) + F = (Kh·Kw·C/G + 1)·F, so the weights read as Conv's too."""
         size = f"{self.kh}×{self.kw}×{x.c // self.groups}"
-        return Columns(size, str(self.filters), fmt_pair(self.stride), fmt_pair(self.pad))
+        weights = f"({size}+1)×{self.filters}" if self.bias else f"{size}×{self.filters}"
+        return Columns(size, str(self.filters), fmt_pair(self.stride), fmt_pair(self.pad), weights)
 
     def parameter_tensors(self, x: Shape) -> int:
         """weight, and bias unless nb."""
