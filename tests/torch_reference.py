@@ -1,15 +1,27 @@
 """Reference nets for the from_torch tests, laid out as torchvision builds them (issue 10).
 
 torchvision cannot be imported with the CPU build of torch used here, so these are our own
-definitions following torchvision/models/{resnet,mobilenetv2,googlenet,densenet}.py: the same
-module names, the same functional calls in `forward` (torch.flatten, F.relu, x + y, torch.cat,
-F.adaptive_avg_pool2d), the same eval-mode behaviour. Published figures come from torchvision's
-documentation table of classification weights (params, GFLOPS).
+definitions following torchvision/models/{resnet,mobilenetv2,googlenet,densenet,convnext}.py:
+the same module names, the same functional calls in `forward` (torch.flatten, F.relu, x + y,
+torch.cat, F.adaptive_avg_pool2d, permutes, the layer-scale product), the same eval-mode
+behaviour. Published figures come from torchvision's documentation table of classification
+weights (params, GFLOPS).
+
+Compared line by line with pytorch/vision at commit 07a929e8b851242b1c75c9016ee06a8e502961d8:
+models/resnet.py, mobilenetv2.py, densenet.py, convnext.py (googlenet.py was checked before);
+ops/stochastic_depth.py at 0d3b4b45f14a65833131da57df105bf68a3afdd7. ops/misc.py's
+Conv2dNormActivation and Permute were read from copies of it (the stored misc.py predates
+them): `padding = (k - 1) // 2 * dilation`, `bias = norm_layer is None`, the activation built
+with `inplace=True`; `torch.permute(x, self.dims)`. What the comparison changed: MobileNetV2's
+Conv2dNormActivation takes norm_layer and activation_layer (default nn.ReLU) as torchvision's
+does, InvertedResidual and MobileNetV2 pass them as there. ResNet, DenseNet: no difference in
+modules, calls, order or flags (`int(round(…))` is written `round(…)`, the same int).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from functools import partial
 
 import torch
 import torch.nn.functional as F
@@ -22,6 +34,7 @@ PUBLISHED = {
     "mobilenet_v2": (3_504_872, 0.30),
     "googlenet": (6_624_904, 1.50),
     "densenet121": (7_978_856, 2.83),
+    "convnext_tiny": (28_589_128, 4.46),
 }
 
 
@@ -131,32 +144,54 @@ def _make_divisible(v: float, divisor: int = 8) -> int:
 
 
 class Conv2dNormActivation(nn.Sequential):
-    def __init__(self, cin: int, cout: int, kernel_size: int = 3, stride: int = 1,
-                 groups: int = 1, activation=nn.ReLU6) -> None:  # fmt: skip
-        padding = (kernel_size - 1) // 2
-        layers = [
-            nn.Conv2d(cin, cout, kernel_size, stride, padding, groups=groups, bias=False),
-            nn.BatchNorm2d(cout),
-        ]
-        if activation is not None:
-            layers.append(activation(inplace=True))
+    """torchvision.ops.misc.Conv2dNormActivation: conv, then the norm and activation if given;
+    padding (k - 1) // 2 · dilation and a bias only without a norm, unless told."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3,
+                 stride: int = 1, padding: int | None = None, groups: int = 1,
+                 norm_layer=nn.BatchNorm2d, activation_layer=nn.ReLU, dilation: int = 1,
+                 inplace: bool | None = True, bias: bool | None = None) -> None:  # fmt: skip
+        if padding is None:
+            padding = (kernel_size - 1) // 2 * dilation
+        if bias is None:
+            bias = norm_layer is None
+        layers: list[nn.Module] = [
+            nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding,
+                      dilation=dilation, groups=groups, bias=bias)
+        ]  # fmt: skip
+        if norm_layer is not None:
+            layers.append(norm_layer(out_channels))
+        if activation_layer is not None:
+            params = {} if inplace is None else {"inplace": inplace}
+            layers.append(activation_layer(**params))
         super().__init__(*layers)
+        self.out_channels = out_channels
 
 
 class InvertedResidual(nn.Module):
-    def __init__(self, inp: int, oup: int, stride: int, expand_ratio: int) -> None:
+    def __init__(self, inp: int, oup: int, stride: int, expand_ratio: int,
+                 norm_layer=None) -> None:  # fmt: skip
         super().__init__()
-        hidden_dim = round(inp * expand_ratio)
-        self.use_res_connect = stride == 1 and inp == oup
+        self.stride = stride
+        norm_layer = norm_layer or nn.BatchNorm2d
+        hidden_dim = round(inp * expand_ratio)  # torchvision: int(round(…)), the same int
+        self.use_res_connect = self.stride == 1 and inp == oup
         layers: list[nn.Module] = []
-        if expand_ratio != 1:
-            layers.append(Conv2dNormActivation(inp, hidden_dim, kernel_size=1))
+        if expand_ratio != 1:  # pw
+            layers.append(
+                Conv2dNormActivation(
+                    inp, hidden_dim, kernel_size=1, norm_layer=norm_layer, activation_layer=nn.ReLU6
+                )
+            )
         layers.extend([
-            Conv2dNormActivation(hidden_dim, hidden_dim, stride=stride, groups=hidden_dim),
-            nn.Conv2d(hidden_dim, oup, 1, 1, 0, bias=False),
-            nn.BatchNorm2d(oup),
+            Conv2dNormActivation(hidden_dim, hidden_dim, stride=stride, groups=hidden_dim,
+                                 norm_layer=norm_layer, activation_layer=nn.ReLU6),  # dw
+            nn.Conv2d(hidden_dim, oup, 1, 1, 0, bias=False),  # pw-linear
+            norm_layer(oup),
         ])  # fmt: skip
         self.conv = nn.Sequential(*layers)
+        self.out_channels = oup
+        self._is_cn = stride > 1
 
     def forward(self, x: Tensor) -> Tensor:
         if self.use_res_connect:
@@ -165,24 +200,38 @@ class InvertedResidual(nn.Module):
 
 
 class MobileNetV2(nn.Module):
-    def __init__(self, num_classes: int = 1000, width_mult: float = 1.0) -> None:
+    def __init__(self, num_classes: int = 1000, width_mult: float = 1.0,
+                 round_nearest: int = 8, dropout: float = 0.2) -> None:  # fmt: skip
         super().__init__()
+        block, norm_layer = InvertedResidual, nn.BatchNorm2d
         input_channel, last_channel = 32, 1280
         settings = [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2],
                     [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]]  # fmt: skip
-        input_channel = _make_divisible(input_channel * width_mult)
-        self.last_channel = _make_divisible(last_channel * max(1.0, width_mult))
-        features: list[nn.Module] = [Conv2dNormActivation(3, input_channel, stride=2)]
+        input_channel = _make_divisible(input_channel * width_mult, round_nearest)
+        self.last_channel = _make_divisible(last_channel * max(1.0, width_mult), round_nearest)
+        features: list[nn.Module] = [
+            Conv2dNormActivation(3, input_channel, stride=2, norm_layer=norm_layer,
+                                 activation_layer=nn.ReLU6)
+        ]  # fmt: skip
         for t, c, n, s in settings:
-            output_channel = _make_divisible(c * width_mult)
+            output_channel = _make_divisible(c * width_mult, round_nearest)
             for i in range(n):
                 stride = s if i == 0 else 1
-                features.append(InvertedResidual(input_channel, output_channel, stride, t))
+                features.append(block(input_channel, output_channel, stride, expand_ratio=t,
+                                      norm_layer=norm_layer))  # fmt: skip
                 input_channel = output_channel
-        features.append(Conv2dNormActivation(input_channel, self.last_channel, kernel_size=1))
+        features.append(
+            Conv2dNormActivation(
+                input_channel,
+                self.last_channel,
+                kernel_size=1,
+                norm_layer=norm_layer,
+                activation_layer=nn.ReLU6,
+            )
+        )
         self.features = nn.Sequential(*features)
         self.classifier = nn.Sequential(
-            nn.Dropout(p=0.2), nn.Linear(self.last_channel, num_classes)
+            nn.Dropout(p=dropout), nn.Linear(self.last_channel, num_classes)
         )
 
     def forward(self, x: Tensor) -> Tensor:
@@ -352,10 +401,113 @@ def densenet121() -> DenseNet:
     return DenseNet(32, (6, 12, 24, 16), 64)
 
 
+# -- ConvNeXt-Tiny (torchvision/models/convnext.py, ops/misc.py, ops/stochastic_depth.py) ----
+class LayerNorm2d(nn.LayerNorm):
+    def forward(self, x: Tensor) -> Tensor:
+        x = x.permute(0, 2, 3, 1)
+        x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+
+
+class Permute(nn.Module):
+    """torchvision.ops.misc.Permute."""
+
+    def __init__(self, dims: list[int]) -> None:
+        super().__init__()
+        self.dims = dims
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.permute(x, self.dims)
+
+
+class StochasticDepth(nn.Module):
+    """torchvision.ops.StochasticDepth: the input itself at inference or at p = 0."""
+
+    def __init__(self, p: float, mode: str) -> None:
+        super().__init__()
+        self.p, self.mode = p, mode
+
+    def forward(self, input: Tensor) -> Tensor:
+        if not self.training or self.p == 0.0:
+            return input
+        size = [input.shape[0]] + [1] * (input.ndim - 1) if self.mode == "row" else [1] * input.ndim
+        noise = torch.empty(size, dtype=input.dtype, device=input.device)
+        noise = noise.bernoulli_(1.0 - self.p)
+        return input * (noise.div_(1.0 - self.p) if self.p < 1.0 else noise)
+
+
+class CNBlock(nn.Module):
+    def __init__(self, dim: int, layer_scale: float, stochastic_depth_prob: float,
+                 norm_layer=None) -> None:  # fmt: skip
+        super().__init__()
+        if norm_layer is None:
+            norm_layer = partial(nn.LayerNorm, eps=1e-6)
+        self.block = nn.Sequential(
+            nn.Conv2d(dim, dim, kernel_size=7, padding=3, groups=dim, bias=True),
+            Permute([0, 2, 3, 1]),
+            norm_layer(dim),
+            nn.Linear(in_features=dim, out_features=4 * dim, bias=True),
+            nn.GELU(),
+            nn.Linear(in_features=4 * dim, out_features=dim, bias=True),
+            Permute([0, 3, 1, 2]),
+        )
+        self.layer_scale = nn.Parameter(torch.ones(dim, 1, 1) * layer_scale)
+        self.stochastic_depth = StochasticDepth(stochastic_depth_prob, "row")
+
+    def forward(self, input: Tensor) -> Tensor:
+        result = self.layer_scale * self.block(input)
+        result = self.stochastic_depth(result)
+        result += input
+        return result
+
+
+class ConvNeXt(nn.Module):
+    def __init__(self, block_setting: list[tuple[int, int | None, int]],
+                 stochastic_depth_prob: float = 0.0, layer_scale: float = 1e-6,
+                 num_classes: int = 1000) -> None:  # fmt: skip
+        super().__init__()
+        norm_layer = partial(LayerNorm2d, eps=1e-6)
+        layers: list[nn.Module] = [
+            Conv2dNormActivation(3, block_setting[0][0], kernel_size=4, stride=4, padding=0,
+                                 norm_layer=norm_layer, activation_layer=None, bias=True)
+        ]  # fmt: skip
+        total_stage_blocks = sum(n for _, _, n in block_setting)
+        stage_block_id = 0
+        for cin, cout, num_layers in block_setting:
+            stage: list[nn.Module] = []
+            for _ in range(num_layers):
+                # the depth probability rises with the block's depth, 0 → p over all blocks
+                sd_prob = stochastic_depth_prob * stage_block_id / (total_stage_blocks - 1.0)
+                stage.append(CNBlock(cin, layer_scale, sd_prob))
+                stage_block_id += 1
+            layers.append(nn.Sequential(*stage))
+            if cout is not None:
+                layers.append(
+                    nn.Sequential(norm_layer(cin), nn.Conv2d(cin, cout, kernel_size=2, stride=2))
+                )
+        self.features = nn.Sequential(*layers)
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        last = block_setting[-1][1] or block_setting[-1][0]
+        self.classifier = nn.Sequential(norm_layer(last), nn.Flatten(1),
+                                        nn.Linear(last, num_classes))  # fmt: skip
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self.features(x)
+        x = self.avgpool(x)
+        return self.classifier(x)
+
+
+def convnext_tiny() -> ConvNeXt:
+    # CNBlockConfig(input_channels, out_channels, num_layers); stochastic_depth_prob 0.1
+    setting = [(96, 192, 3), (192, 384, 3), (384, 768, 9), (768, None, 3)]
+    return ConvNeXt(setting, stochastic_depth_prob=0.1)
+
+
 FACTORIES = {
     "resnet18": resnet18,
     "resnet50": resnet50,
     "mobilenet_v2": mobilenet_v2,
     "googlenet": googlenet,
     "densenet121": densenet121,
+    "convnext_tiny": convnext_tiny,
 }

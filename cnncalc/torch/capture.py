@@ -4,6 +4,11 @@ Leaf modules are seen through forward hooks, functional calls in `forward` (F.re
 torch.cat, …) through a TorchFunctionMode that ignores what runs inside a leaf module (issue 10).
 Every hook is removed and every training flag restored before `capture` returns: the module's
 state, device and hooks are as they were.
+
+Each tensor also has a layout: PyTorch's (N, C, H, W), or channel-last (N, H, W, C) after
+`permute(0, 2, 3, 1)`, which is the same value seen otherwise (`permute(0, 3, 1, 2)` turns it
+back). On a channel-last map only ops on the last axis (LayerNorm, Linear) and per-element ops
+keep their meaning; shapes are kept as (C, H, W) either way (issue 10, torchvision's CNBlock).
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ class _Recorder(TorchFunctionMode):
         super().__init__()
         self.graph = Graph()
         self.values: dict[int, int] = {}  # id(tensor) → value number
+        self.last: set[int] = set()  # id(tensor) of the channel-last ones
         self.keep: list[Any] = []  # tensors alive until the end, so that ids stay unique
         self.depth = 0  # > 0 while a leaf module runs: its inner calls are its own
         self.scope: list[str] = [""]
@@ -64,9 +70,17 @@ class _Recorder(TorchFunctionMode):
         """The value number of a tensor the graph made, else None (a constant, a parameter)."""
         return self.values.get(id(t)) if isinstance(t, torch.Tensor) else None
 
-    def bind(self, t: torch.Tensor, value: int) -> None:
+    def bind(self, t: torch.Tensor, value: int, last: bool = False) -> None:
         self.values[id(t)] = value
+        if last:
+            self.last.add(id(t))
+        else:
+            self.last.discard(id(t))
         self.keep.append(t)
+
+    def is_last(self, t: Any) -> bool:
+        """Whether the tensor is a 4-D map in channel-last layout (N, H, W, C)."""
+        return id(t) in self.last
 
     def unique(self, name: str) -> str:
         """`layer1.0.relu`, then `layer1.0.relu#2` for its second call."""
@@ -74,21 +88,38 @@ class _Recorder(TorchFunctionMode):
         self.names[name] = n
         return name if n == 1 else f"{name}#{n}"
 
-    def add(self, op: Op, out: Any) -> None:
-        """Append an op whose output tensor is `out`."""
+    def add(self, op: Op, out: Any, last: bool = False) -> None:
+        """Append an op whose output tensor is `out` (channel-last if `last`)."""
         if not isinstance(out, torch.Tensor):
             raise CnnCalcError(msg("torch_io.not_tensor", name=op.name, what=op.what))
         op.out = self.next_value
         self.next_value += 1
-        op.shape = tuple(out.shape[1:])
         if len(out.shape) not in (2, 4) or out.shape[0] != self.batch:
             raise CnnCalcError(
                 msg("torch_io.rank", name=op.name, what=op.what, shape=list(out.shape))
             )
+        last = last and out.dim() == 4
+        h, w, c = out.shape[1:] if last else (0, 0, 0)
+        op.shape = (c, h, w) if last else tuple(out.shape[1:])
         op.index = len(self.graph.ops)
         self.graph.ops.append(op)
         self.graph.producer[op.out] = op
-        self.bind(out, op.out)
+        self.bind(out, op.out, last)
+
+    def layout(self, name: str, what: str, flowing: list[Any], out: Any, text: Any) -> bool:
+        """Whether the op's output is channel-last: it is if its input is and it gives a map.
+        An op cnncalc cannot count keeps the layout only where the shape stays; a merge of
+        both layouts, or a map of unknown layout, is an error rather than a wrong figure."""
+        last = [self.is_last(t) for t in flowing]
+        if any(last) and not all(last):
+            raise CnnCalcError(msg("torch_io.layout_mix", name=name, what=what))
+        if not last or not last[0] or not isinstance(out, torch.Tensor) or out.dim() != 4:
+            return False
+        if text is None and out.shape != flowing[0].shape:
+            raise CnnCalcError(
+                msg("torch_io.layout_lost", name=name, what=what, shape=list(out.shape))
+            )
+        return True
 
     # -- functional calls -----------------------------------------------------------------
     def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
@@ -106,35 +137,51 @@ class _Recorder(TorchFunctionMode):
         if not inputs:
             return  # made from constants or parameters only: not part of the data flow
         fname = getattr(func, "__name__", str(func))
-        if fname in mapping.PASSTHROUGH and len(inputs) == 1:
-            self.bind(out, inputs[0])
+        last = self.is_last(flowing[0])
+        if len(inputs) == 1 and self.relayout(fname, args, kwargs, flowing[0], out):
             return
         scope = self.scope[-1]
-        kind = mapping.merge_kind(fname, flowing, inputs, args, kwargs)
+        kind = mapping.merge_kind(fname, flowing, inputs, args, kwargs, last)
         short = mapping.short_name(fname)
         name = self.unique(f"{scope}.{short}" if scope else short)
         what = mapping.function_name(func)
+        text = None if kind else mapping.function_text(fname, args, kwargs, flowing[0], out, last)
+        out_last = self.layout(name, what, flowing, out, kind or text)
         if kind == "cat":
-            self.cat(name, what, inputs, out)
+            self.cat(name, what, inputs, out, out_last)
             return
         if kind is not None:
-            self.add(Op(name, what, kind, None, inputs, 0, ()), out)
+            self.add(Op(name, what, kind, None, inputs, 0, ()), out, out_last)
             return
-        text = mapping.function_text(fname, args, kwargs, flowing[0], out)
         weights = sum(t.numel() for t in tensors if isinstance(t, nn.Parameter))
-        self.add(Op(name, what, None, text, inputs[:1], 0, (), weights), out)
+        self.add(Op(name, what, None, text, inputs[:1], 0, (), weights), out, out_last)
         if len(inputs) > 1:
             raise CnnCalcError(msg("torch_io.multi_input", name=name, what=what))
 
-    def cat(self, name: str, what: str, inputs: list[int], out: torch.Tensor) -> None:
+    def relayout(self, fname: str, args: Any, kwargs: dict, x: Any, out: Any) -> bool:
+        """A call that gives its input back (a copy, a view): the same value, in the layout
+        a permute between (N, C, H, W) and (N, H, W, C) makes; False for any other call."""
+        last = self.is_last(x)
+        if fname in mapping.PASSTHROUGH:
+            self.bind(out, self.values[id(x)], last)
+            return True
+        if fname != "permute" or x.dim() != 4:
+            return False
+        dims = mapping.permute_dims(args, kwargs)
+        if dims == (0, 1, 2, 3) or dims == (mapping.TO_FIRST if last else mapping.TO_LAST):
+            self.bind(out, self.values[id(x)], (dims != (0, 1, 2, 3)) != last)
+            return True
+        return False
+
+    def cat(self, name: str, what: str, inputs: list[int], out: torch.Tensor, last: bool) -> None:
         """torch.cat: one input is the tensor itself; cat(a…y, z) after cat(a…y) = c is
         cat(c, z), as DenseNet concatenates all earlier features in every layer."""
         if len(inputs) == 1:
-            self.bind(out, inputs[0])
+            self.bind(out, inputs[0], last)
             return
         prefix = self.cats.get(tuple(inputs[:-1]))
         merged = [prefix, inputs[-1]] if prefix is not None else inputs
-        self.add(Op(name, what, "cat", None, merged, 0, ()), out)
+        self.add(Op(name, what, "cat", None, merged, 0, ()), out, last)
         self.cats[tuple(inputs)] = self.graph.ops[-1].out
 
     # -- modules ---------------------------------------------------------------------------
@@ -152,7 +199,8 @@ class _Recorder(TorchFunctionMode):
         self.depth -= 1
         if self.depth:
             return
-        inputs = [v for v in (self.value(t) for t in _flat(list(args))) if v is not None]
+        flowing = [t for t in _flat(list(args)) if self.value(t) is not None]
+        inputs = [self.value(t) for t in flowing]
         prefix = "nn." if type(module).__module__.startswith("torch.nn") else ""
         what = prefix + type(module).__qualname__
         name = self.unique(path or type(module).__name__)
@@ -160,11 +208,12 @@ class _Recorder(TorchFunctionMode):
             raise CnnCalcError(msg("torch_io.no_input", name=name, what=what))
         if len(inputs) > 1:
             raise CnnCalcError(msg("torch_io.multi_input", name=name, what=what))
-        text = mapping.module_text(
-            module, tuple(out.shape) if isinstance(out, torch.Tensor) else ()
-        )
+        last = self.is_last(flowing[0])
+        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else ()
+        text = mapping.module_text(module, shape, last)
         weights = 0 if text else sum(p.numel() for p in module.parameters())
-        self.add(Op(name, what, None, text, inputs, 0, (), weights), out)
+        out_last = self.layout(name, what, flowing, out, text)
+        self.add(Op(name, what, None, text, inputs, 0, (), weights), out, out_last)
 
 
 def _flat(values: Any) -> list[Any]:

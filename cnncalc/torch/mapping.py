@@ -22,6 +22,10 @@ PASSTHROUGH = frozenset(
 ADDS = frozenset({"add", "add_", "__add__", "__iadd__", "__radd__"})
 # Modules that hold children but are one layer kind of cnncalc's (read whole, like a leaf).
 COMPOSITES = frozenset({"SqueezeExcitation"})
+MULS = frozenset({"mul", "mul_", "__mul__", "__rmul__", "__imul__"})
+# The two permutes between PyTorch's (N, C, H, W) and channel-last (N, H, W, C): the same
+# value in the other layout (issue 10: torchvision's CNBlock runs LayerNorm and Linear there).
+TO_LAST, TO_FIRST = (0, 2, 3, 1), (0, 3, 1, 2)
 
 
 def _pair(v: Any) -> tuple[int, int]:
@@ -149,7 +153,7 @@ MODULES: dict[str, Callable[[Any], str | None]] = {
     "CenterCrop2d": lambda m: f"Crop:{m.size[0]}x{m.size[1]}",
     # issue 11's modern kinds; nn.LayerNorm itself is left out: which axes it normalises
     # depends on the layout it is given, LayerNorm2d's are the channels at each position
-    "LayerNorm2d": lambda m: "LN" if m.elementwise_affine else None,
+    "LayerNorm2d": lambda m: "LN" if m.elementwise_affine and m.bias is not None else None,
     "GroupNorm": lambda m: f"GN:{m.num_groups}" if m.affine else None,
     "InstanceNorm2d": lambda m: "InstNorm" if not (m.affine or m.track_running_stats) else None,
     "LayerScale": lambda m: "Scale",
@@ -159,18 +163,60 @@ MODULES: dict[str, Callable[[Any], str | None]] = {
 }  # fmt: skip
 
 
+def _ln_text(m: Any, shape: tuple[int, ...]) -> str | None:
+    """nn.LayerNorm over the last axis only, with γ and β: LN (the channels of a channel-last
+    map, or the values of a vector); any other use normalises axes cnncalc has no kind for."""
+    last = tuple(m.normalized_shape) == tuple(shape[-1:])
+    return "LN" if last and m.elementwise_affine and getattr(m, "bias", None) is not None else None
+
+
+def linear_text(features: int, bias: bool, rank: int) -> str:
+    """A Linear on a vector is FC; on a channel-last map it is one FC per position, which has
+    the weights and multiply-adds of a 1×1 convolution (specs/convnext_tiny.toml writes it so)."""
+    return (f"Conv:1x1x{features}" if rank == 4 else f"FC:{features}") + ("" if bias else "nb")
+
+
+# Modules read on a channel-last map (N, H, W, C) or a vector (N, C): those that act on the
+# last axis, and those that act per element (their figures do not depend on the layout).
+LAST_AXIS: dict[str, Callable[[Any, tuple[int, ...]], str | None]] = {
+    "LayerNorm": _ln_text,
+    "Linear": lambda m, s: linear_text(m.out_features, m.bias is not None, len(s)),
+    "Dropout": lambda m, s: f"Drop:{_num(m.p)}",
+    "Identity": lambda m, s: "Id",
+    "LeakyReLU": lambda m, s: f"LReLU:{_num(m.negative_slope)}",
+    "ELU": lambda m, s: f"ELU:{_num(m.alpha)}",
+    "StochasticDepth": lambda m, s: MODULES["StochasticDepth"](m),
+    "PReLU": lambda m, s: MODULES["PReLU"](m) if len(s) == 2 or m.num_parameters == 1 else None,
+}  # fmt: skip
+
+
 def is_leaf(module: nn.Module) -> bool:
-    """A module read as one op: no children, or a composite cnncalc has as one kind."""
+    """A module read as one op: no children, or a composite cnncalc has as one kind. A
+    Permute module without tensors (torchvision.ops.misc.Permute) is read through its forward,
+    so that its torch.permute changes the layout, whatever the module is called in full."""
+    if "Permute" in type(module).__name__ and not any(_tensors(module)):
+        return False
     return type(module).__name__ in COMPOSITES or next(module.children(), None) is None
 
 
-def module_text(module: nn.Module, out_shape: tuple[int, ...]) -> str | None:
-    """The DSL text of a leaf module's layer, None when cnncalc has no such kind."""
+def _tensors(module: nn.Module) -> Any:
+    yield from module.parameters()
+    yield from module.buffers()
+
+
+def module_text(
+    module: nn.Module, out_shape: tuple[int, ...], channel_last: bool = False
+) -> str | None:
+    """The DSL text of a leaf module's layer, None when cnncalc has no such kind (or none for
+    it on a channel-last map: a Conv2d there convolves the wrong axes)."""
     acts = _activations()
+    last_axis = channel_last or len(out_shape) == 2
     for cls in type(module).__mro__:
         name = cls.__name__
+        if last_axis and name in LAST_AXIS:
+            return LAST_AXIS[name](module, out_shape)
         if name in MODULES:
-            return MODULES[name](module)
+            return None if channel_last else MODULES[name](module)
         if name in acts:
             return acts[name]
     return None
@@ -194,27 +240,61 @@ def function_name(func: Any) -> str:
 
 
 def merge_kind(
-    fname: str, tensors: list[Any], inputs: list[int], args: Any, kwargs: dict
+    fname: str, tensors: list[Any], inputs: list[int], args: Any, kwargs: dict, last: bool = False
 ) -> str | None:
-    """'add' for x + y of two tensors of one shape, 'cat' for torch.cat on the channels."""
+    """'add' for x + y of two tensors of one shape, 'cat' for torch.cat on the channels (the
+    last axis of a channel-last map)."""
     if fname in ADDS and len(inputs) == 2 and tensors[0].shape == tensors[1].shape:
         return "add"
     if fname in ("cat", "concat", "concatenate"):
         dim = _arg(args, kwargs, 1, "dim", 0)
+        if last:
+            return "cat" if dim in (3, -1) else None
         return "cat" if dim in (1, -3) or (dim == -1 and tensors[0].dim() == 2) else None
     return None
+
+
+def permute_dims(args: Any, kwargs: dict) -> tuple[int, ...] | None:
+    """The order of x.permute(0, 2, 3, 1), x.permute((0, 2, 3, 1)) or torch.permute(x, dims),
+    each axis counted from 0 on a 4-D tensor; None when it is not a permute of 4 axes."""
+    dims = list(args[1:]) or [kwargs.get("dims")]
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = list(dims[0])
+    if len(dims) != 4 or not all(isinstance(d, int) for d in dims):
+        return None
+    return tuple(d % 4 for d in dims)
 
 
 def _arg(args: Any, kwargs: dict, i: int, key: str, default: Any) -> Any:
     return args[i] if len(args) > i else kwargs.get(key, default)
 
 
-def function_text(fname: str, args: Any, kwargs: dict, x: Any, out: Any) -> str | None:
-    """The DSL text of a functional call on one tensor, None when cnncalc has no such kind."""
+def function_text(
+    fname: str, args: Any, kwargs: dict, x: Any, out: Any, channel_last: bool = False
+) -> str | None:
+    """The DSL text of a functional call on one tensor, None when cnncalc has no such kind (or
+    none for it on a channel-last map, where pools and resampling would act on the wrong axes)."""
+    name = fname.strip("_").removesuffix("_")
+    text = _elementwise_text(name, args, kwargs)
+    if text is not None:
+        return text
+    if name in ("layer_norm", "linear") and (channel_last or x.dim() == 2):
+        return _last_axis_text(name, args, kwargs, x)
+    if fname in MULS:
+        return _scale_text(args, x, channel_last)
+    if name in ("flatten", "view", "reshape"):
+        # a view, no work: flattening a channel-last map orders the values otherwise, and no
+        # figure depends on their order
+        flat = x.dim() == 4 and out.dim() == 2 and out.shape[1] == x[0].numel()
+        return "Flatten" if flat or (x.dim() == 2 and out.shape == x.shape) else None
+    return None if channel_last else _map_text(name, args, kwargs)
+
+
+def _elementwise_text(name: str, args: Any, kwargs: dict) -> str | None:
+    """Activations and dropout: per element, so the same on any layout."""
     acts = {"relu": "ReLU", "relu6": "ReLU6", "gelu": "GELU", "silu": "SiLU",
             "sigmoid": "Sigmoid", "tanh": "Tanh", "hardswish": "HSwish",
             "hardsigmoid": "HSigmoid", "mish": "Mish"}  # fmt: skip
-    name = fname.strip("_").removesuffix("_")
     if name in acts:
         return acts[name]
     if name == "hardtanh":
@@ -224,13 +304,44 @@ def function_text(fname: str, args: Any, kwargs: dict, x: Any, out: Any) -> str 
         return f"LReLU:{_num(_arg(args, kwargs, 1, 'negative_slope', 0.01))}"
     if name == "elu":
         return f"ELU:{_num(_arg(args, kwargs, 1, 'alpha', 1.0))}"
-    if name in ("softmax", "log_softmax") and name == "softmax":
-        return "SM" if _arg(args, kwargs, 1, "dim", None) in (1, -1, None) else None
-    if name in ("dropout", "dropout2d"):
+    if name == "dropout":
         return f"Drop:{_num(_arg(args, kwargs, 1, 'p', 0.5))}"
-    if name in ("flatten", "view", "reshape"):
-        flat = x.dim() == 4 and out.dim() == 2 and out.shape[1] == x[0].numel()
-        return "Flatten" if flat or (x.dim() == 2 and out.shape == x.shape) else None
+    return None
+
+
+def _last_axis_text(name: str, args: Any, kwargs: dict, x: Any) -> str | None:
+    """F.layer_norm over the last axis with γ and β (LN), F.linear with a weight parameter
+    (FC on a vector, a 1×1 conv's figures on a channel-last map)."""
+    if name == "layer_norm":
+        shape = _arg(args, kwargs, 1, "normalized_shape", None)
+        gamma, beta = _arg(args, kwargs, 2, "weight", None), _arg(args, kwargs, 3, "bias", None)
+        over_last = isinstance(shape, (tuple, list)) and tuple(shape) == (x.shape[-1],)
+        learnt = isinstance(gamma, nn.Parameter) and isinstance(beta, nn.Parameter)
+        return "LN" if over_last and learnt else None
+    weight, bias = _arg(args, kwargs, 1, "weight", None), _arg(args, kwargs, 2, "bias", None)
+    if not isinstance(weight, nn.Parameter) or not isinstance(bias, (nn.Parameter, type(None))):
+        return None
+    return linear_text(weight.shape[0], bias is not None, x.dim())
+
+
+def _scale_text(args: Any, x: Any, channel_last: bool) -> str | None:
+    """`param * x` with a parameter of one value per channel: a (C, 1, 1) one on an
+    (N, C, H, W) map, a (C,) one on a channel-last map or a vector, is Scale (ConvNeXt's layer
+    scale); any other multiply by a constant has no kind."""
+    params = [a for a in args if isinstance(a, nn.Parameter)]
+    if len(args) != 2 or len(params) != 1:
+        return None
+    last = channel_last or x.dim() == 2
+    want = (x.shape[-1],) if last else (x.shape[1], 1, 1) if x.dim() == 4 else None
+    return "Scale" if tuple(params[0].shape) == want else None
+
+
+def _map_text(name: str, args: Any, kwargs: dict) -> str | None:
+    """Calls that act on the axes of an (N, C, H, W) map (or its channel axis)."""
+    if name == "dropout2d":
+        return f"Drop:{_num(_arg(args, kwargs, 1, 'p', 0.5))}"
+    if name == "softmax":
+        return "SM" if _arg(args, kwargs, 1, "dim", None) in (1, -1, None) else None
     if name == "interpolate":
         size, scale = (
             _arg(args, kwargs, 1, "size", None),
