@@ -60,11 +60,10 @@ class _Group(typer.core.TyperGroup):
             exc.show()
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
-            message = exc.format_message().rstrip(".")
+            from cnncalc.cli_usage import usage_text
+
             where = exc.ctx.command_path if getattr(exc, "ctx", None) else "cnncalc"
-            text = msg(
-                "cli.usage_error", message=f"{message[:1].lower()}{message[1:]}", where=where
-            )
+            text = msg("cli.usage_error", message=usage_text(exc.format_message()), where=where)
             say(f"{msg('cli.error_prefix')}{text}")
             sys.exit(2)
         except typer.Abort:
