@@ -144,7 +144,7 @@ def parse_layer(src: str, start: int, name_end: int, name: str) -> tuple[int, La
     if pos < len(src) and src[pos] == ":":
         args_pos = pos + 1
         pos = args_pos
-        while pos < len(src) and src[pos] not in ARG_STOP:
+        while pos < len(src) and (src[pos] not in ARG_STOP or _exponent(src, args_pos, pos)):
             pos += 1
         args = src[args_pos:pos]
         if not args:
@@ -156,6 +156,13 @@ def parse_layer(src: str, start: int, name_end: int, name: str) -> tuple[int, La
             pos,
         )
     return pos, LayerAst(name, args, Span(start, pos), args_pos)
+
+
+def _exponent(src: str, start: int, pos: int) -> bool:
+    """The '-' at pos is a negative exponent's ('LReLU:1e-3'), not the next item's separator:
+    a digit and an 'e' before it, within the arguments that begin at `start`, a digit after."""
+    return (src[pos] == "-" and pos - start >= 2 and src[pos - 1] in "eE"
+            and src[pos - 2].isdigit() and src[pos + 1 : pos + 2].isdigit())  # fmt: skip
 
 
 def parse_group(

@@ -757,3 +757,24 @@ def test_control_characters_never_reach_the_terminal_raw(junk):
     line, marks = result.stderr.splitlines()[-2:]
     at = marks.index("^")
     assert line[at:].startswith("\\") or line[at:].startswith("Cnov"), ascii(result.stderr)
+
+
+@given(
+    mantissa=st.integers(1, 9999),
+    exponent=st.integers(-30, 0),
+    kind=st.sampled_from(["LReLU", "ELU", "Scale", "DropPath", "Drop"]),
+    e=st.sampled_from(["e", "E"]),
+)
+def test_a_negative_exponent_is_part_of_the_number(mantissa: int, exponent: int, kind: str,
+                                                   e: str) -> None:  # fmt: skip
+    """`LReLU:1e-3` is one item whose argument is 0.001, followed by the next item; the '-' of
+    the exponent does not end it: the layer equals the one with the number written out."""
+    from decimal import Decimal
+
+    exponent -= 4 if kind in ("Drop", "DropPath") else 0  # a probability below 1
+    text = f"{mantissa}{e}{exponent:+d}" if exponent else f"{mantissa}"
+    spelled = format(Decimal(mantissa).scaleb(exponent), "f")  # 1e-3 → 0.001, exactly
+    a = parse(f"In:4x4x2-{kind}:{text}-ReLU").items
+    b = parse(f"In:4x4x2-{kind}:{spelled}-ReLU").items
+    assert [type(i.layer).__name__ for i in a] == [kind, "ReLU"]
+    assert a[0].layer == b[0].layer

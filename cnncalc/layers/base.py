@@ -155,10 +155,12 @@ class ArgReader:
         return value
 
     def number(self, what: str) -> float:
-        """A finite, non-negative decimal number such as 0.5 or 1e3, in ASCII digits."""
+        """A finite, non-negative decimal number such as 0.5, 1e3, 1e+3 or 1e-3, in ASCII digits."""
         start = self.i
         while self.i < len(self.text) and (
-            "0" <= self.text[self.i] <= "9" or self.text[self.i] in ".eE"
+            "0" <= self.text[self.i] <= "9"
+            or self.text[self.i] in ".eE"
+            or (self.text[self.i] in "+-" and self.text[self.i - 1 : self.i] in ("e", "E"))
         ):
             self.i += 1
         try:
