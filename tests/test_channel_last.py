@@ -13,7 +13,7 @@ from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
-from torch_reference import FACTORIES
+from torch_reference import FACTORIES, Permute
 
 import cnncalc
 from cnncalc.errors import CnnCalcError
@@ -75,6 +75,18 @@ def test_functional_channel_last_ops() -> None:
     same_as_dsl(read, "In:6x6x3-Conv:3x3x8p1-LN-Conv:1x1x16nb-Scale-GAP-Flatten-LN")
     # PyTorch's own count: conv 3·9·8 + 8, γ β 16, weight 128, scale 16, LayerNorm(16) 32
     assert read.totals.weights == sum(p.numel() for p in Channels().parameters()) == 416
+
+
+def test_flatten_of_a_channel_last_map() -> None:
+    # nn.Flatten of (N, H, W, C) orders the values otherwise than of (N, C, H, W); no figure
+    # depends on the order, so it is the DSL's Flatten (a view), and the Linear after it FC
+    def net() -> nn.Module:
+        return nn.Sequential(nn.Conv2d(3, 8, 1), Permute([0, 2, 3, 1]), nn.Flatten(),
+                             nn.Linear(8 * 36, 10))  # fmt: skip
+
+    read = cnncalc.from_torch(net, input="6x6x3")
+    assert not read.warnings
+    same_as_dsl(read, "In:6x6x3-Conv:1x1x8-Flatten-FC:10")
 
 
 class Wrong(nn.Module):
@@ -241,3 +253,28 @@ def test_random_channel_last_mixes(steps: list[tuple[str, int]], c: int) -> None
         same_as_dsl(read, f"In:5x5x{c}-" + "-".join(plan.dsl))
     else:
         assert read.warnings, steps  # an op it could not read is a row that says so
+
+
+VALID = {False: ["last", "gelu", "scale", "conv", "res", "cat"],
+         True: ["first", "ln", "linear", "gelu", "scale", "res", "cat"]}  # fmt: skip
+
+
+@settings(max_examples=examples(25), deadline=None)
+@given(st.data(), st.sampled_from([3, 4, 6]))
+def test_random_readable_mixes_are_exact(data: st.DataObject, c: int) -> None:
+    # the same property where every step is one cnncalc reads in the layout it meets, so each
+    # example checks exact figures (the mixes above are mostly errors)
+    steps, last = [], False
+    for _ in range(data.draw(st.integers(1, 7))):
+        step = data.draw(st.sampled_from(VALID[last]))
+        steps.append((step, data.draw(st.sampled_from([3, 4, 6, 8]))))
+        last = (last or step == "last") and step != "first"
+    plan = Plan(steps, c)
+    assert plan.dsl is not None
+    if not plan.dsl:  # only permutes: the module gives its input back
+        with pytest.raises(CnnCalcError, match="does nothing"):
+            cnncalc.from_torch(lambda: Plan(steps, c), input=f"5x5x{c}")
+        return
+    read = cnncalc.from_torch(lambda: Plan(steps, c), input=f"5x5x{c}")
+    assert not read.warnings, steps
+    same_as_dsl(read, f"In:5x5x{c}-" + "-".join(plan.dsl))

@@ -183,6 +183,7 @@ LAST_AXIS: dict[str, Callable[[Any, tuple[int, ...]], str | None]] = {
     "Linear": lambda m, s: linear_text(m.out_features, m.bias is not None, len(s)),
     "Dropout": lambda m, s: f"Drop:{_num(m.p)}",
     "Identity": lambda m, s: "Id",
+    "Flatten": lambda m, s: MODULES["Flatten"](m),  # a view: no figure depends on the order
     "LeakyReLU": lambda m, s: f"LReLU:{_num(m.negative_slope)}",
     "ELU": lambda m, s: f"ELU:{_num(m.alpha)}",
     "StochasticDepth": lambda m, s: MODULES["StochasticDepth"](m),
