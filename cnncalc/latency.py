@@ -38,7 +38,7 @@ def device_missing(device: str) -> str:
 
 
 def measure_with(
-    progress: Callable[[str, float], None] | None,
+    progress: Callable[..., None] | None,
 ) -> Callable[[Spec], dict[str, float | str]]:
     """measure_latency telling `progress` (the progress bar of `check --profile` on a
     terminal, issue 15) which spec and device it measures, and how far it is."""
@@ -46,7 +46,7 @@ def measure_with(
 
 
 def measure_latency(
-    spec: Spec, progress: Callable[[str, float], None] | None = None
+    spec: Spec, progress: Callable[..., None] | None = None
 ) -> dict[str, float | str]:
     """Median inference latency in ms per device of the spec's latency budget, measured with
     the profiler at the spec's [profile] settings; unavailable devices map to the reason."""
@@ -87,13 +87,11 @@ def measure_latency(
     return out
 
 
-def _told(
-    progress: Callable[[str, float], None] | None, what: str
-) -> Callable[[str, float], None] | None:
-    """`progress` with each stage named after the spec and device it is for."""
+def _told(progress: Callable[..., None] | None, what: str) -> Callable[[str, float], None] | None:
+    """`progress` told whose stage it is (the spec and the device), beside the stage's key."""
     if progress is None:
         return None
-    return lambda stage, done: progress(f"{what}: {stage}", done)
+    return lambda stage, done: progress(stage, done, what)
 
 
 # The profiler's messages name `cnncalc profile`'s options; check has none of them, and takes

@@ -526,6 +526,7 @@ MESSAGES: dict[str, str] = {
     # end render
     # --- the torch side: build, profile, devices -------------------------------------------
     "torch.stage.starting": "starting",
+    "torch.stage.building": "building",
     "torch.stage.timing infer": "timing infer",
     "torch.stage.timing train": "timing train",
     "torch.stage.timing layers": "timing layers",

@@ -526,6 +526,7 @@ MESSAGES: dict[str, str] = {
     # end render
     # --- the torch side: build, profile, devices -------------------------------------------
     "torch.stage.starting": "시작하는 중",
+    "torch.stage.building": "만드는 중",
     "torch.stage.timing infer": "추론 시간 재는 중",
     "torch.stage.timing train": "학습 시간 재는 중",
     "torch.stage.timing layers": "층별 시간 재는 중",

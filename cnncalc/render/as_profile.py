@@ -319,7 +319,10 @@ def progress_display(enabled: bool) -> Iterator[Callable[[str, float], None] | N
     ) as bar:
         task = bar.add_task(msg("torch.stage.starting"), total=1.0)
 
-        def update(stage: str, done: float) -> None:  # stage: 'timing infer', … (torch.stage.*)
-            bar.update(task, description=msg(f"torch.stage.{stage}"), completed=done)
+        def update(stage: str, done: float, what: str = "") -> None:
+            """stage: a torch.stage.* key ('timing infer', …); what: whose it is (check's
+            'alexnet cpu'), shown before it."""
+            text = msg(f"torch.stage.{stage}")
+            bar.update(task, description=f"{what}: {text}" if what else text, completed=done)
 
         yield update
