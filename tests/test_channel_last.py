@@ -99,7 +99,7 @@ class Wrong(nn.Module):
         self.ln_w = nn.LayerNorm(6)  # over W of an (N, C, H, W) map: W = 6 here
         self.ln_hw = nn.LayerNorm([6, 6])
         self.p_c = nn.Parameter(torch.ones(6))  # (C,) on an (N, C, H, W) map scales W
-        self.p_1c11 = nn.Parameter(torch.ones(1, 6, 1, 1))
+        self.bias = nn.Parameter(torch.zeros(6))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = self.conv(x)
@@ -111,13 +111,13 @@ class Wrong(nn.Module):
             return y * self.p_c
         if self.kind == "half":
             return y * 0.5
-        return self.p_1c11 * y
+        return y + self.bias.view(1, -1, 1, 1)  # a view of a parameter: still its weights
 
 
 @pytest.mark.parametrize(
     ("kind", "what", "weights"),
     [("ln_w", "LayerNorm", 12), ("ln_hw", "LayerNorm", 72), ("p_c", "mul", 6),
-     ("half", "mul", 0), ("p_1c11", "mul", 6)],
+     ("half", "mul", 0), ("bias_view", "add", 6)],
 )  # fmt: skip
 def test_other_uses_stay_uncounted(kind: str, what: str, weights: int) -> None:
     # the brief: never a wrong figure; the parameters are counted exactly, the row warns
@@ -125,6 +125,26 @@ def test_other_uses_stay_uncounted(kind: str, what: str, weights: int) -> None:
     last = report.rows[-1]
     assert last.kind == "Uncounted" and last.weights == weights
     assert any(what in text for _, text in report.warnings)
+
+
+class Timm(nn.Module):
+    """timm's ConvNeXt block scales with a view of a (C,) parameter:
+    `x.mul(self.gamma.reshape(1, -1, 1, 1))`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 1)
+        self.gamma = nn.Parameter(torch.ones(8))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv(x).mul(self.gamma.reshape(1, -1, 1, 1))
+
+
+def test_scale_through_a_view_of_its_parameter() -> None:
+    read = cnncalc.from_torch(Timm, input="4x4x3")
+    assert not read.warnings
+    same_as_dsl(read, "In:4x4x3-Conv:1x1x8-Scale")
+    assert read.totals.weights == sum(p.numel() for p in Timm().parameters()) == 40
 
 
 class Mixed(nn.Module):

@@ -57,6 +57,7 @@ class _Recorder(TorchFunctionMode):
         self.graph = Graph()
         self.values: dict[int, int] = {}  # id(tensor) → value number
         self.last: set[int] = set()  # id(tensor) of the channel-last ones
+        self.origin: dict[int, tuple[Any, ...]] = {}  # id(tensor made of parameters) → those
         self.keep: list[Any] = []  # tensors alive until the end, so that ids stay unique
         self.depth = 0  # > 0 while a leaf module runs: its inner calls are its own
         self.scope: list[str] = [""]
@@ -134,8 +135,9 @@ class _Recorder(TorchFunctionMode):
         tensors = _flat(args) + _flat(list(kwargs.values()))
         flowing = [t for t in tensors if self.value(t) is not None]
         inputs = [self.value(t) for t in flowing]
-        if not inputs:
-            return  # made from constants or parameters only: not part of the data flow
+        if not inputs:  # constants and parameters only: not part of the data flow, but a
+            self.derive(tensors, out)  # view of a parameter is still its weights
+            return
         fname = getattr(func, "__name__", str(func))
         last = self.is_last(flowing[0])
         if len(inputs) == 1 and self.relayout(fname, args, kwargs, flowing[0], out):
@@ -145,7 +147,9 @@ class _Recorder(TorchFunctionMode):
         short = mapping.short_name(fname)
         name = self.unique(f"{scope}.{short}" if scope else short)
         what = mapping.function_name(func)
-        text = None if kind else mapping.function_text(fname, args, kwargs, flowing[0], out, last)
+        learnt = self.parameters(tensors)
+        text = None if kind else mapping.function_text(fname, args, kwargs, flowing[0], out, last,
+                                                       learnt)  # fmt: skip
         out_last = self.layout(name, what, flowing, out, kind or text)
         if kind == "cat":
             self.cat(name, what, inputs, out, out_last)
@@ -153,10 +157,27 @@ class _Recorder(TorchFunctionMode):
         if kind is not None:
             self.add(Op(name, what, kind, None, inputs, 0, ()), out, out_last)
             return
-        weights = sum(t.numel() for t in tensors if isinstance(t, nn.Parameter))
+        weights = sum(p.numel() for p in learnt)
         self.add(Op(name, what, None, text, inputs[:1], 0, (), weights), out, out_last)
         if len(inputs) > 1:
             raise CnnCalcError(msg("torch_io.multi_input", name=name, what=what))
+
+    def parameters(self, tensors: list[Any]) -> list[Any]:
+        """The parameters among `tensors`, or that they were made from (a view such as
+        `gamma.reshape(1, -1, 1, 1)`), each once."""
+        found: dict[int, Any] = {}
+        for t in tensors:
+            for p in (t,) if isinstance(t, nn.Parameter) else self.origin.get(id(t), ()):
+                found[id(p)] = p
+        return list(found.values())
+
+    def derive(self, tensors: list[Any], out: torch.Tensor) -> None:
+        """Remember the parameters `out` was made from: their weights are then counted where it
+        is used, not lost (never a silent zero)."""
+        made_of = self.parameters(tensors)
+        if made_of:
+            self.origin[id(out)] = tuple(made_of)
+            self.keep.append(out)
 
     def relayout(self, fname: str, args: Any, kwargs: dict, x: Any, out: Any) -> bool:
         """A call that gives its input back (a copy, a view): the same value, in the layout

@@ -271,7 +271,13 @@ def _arg(args: Any, kwargs: dict, i: int, key: str, default: Any) -> Any:
 
 
 def function_text(
-    fname: str, args: Any, kwargs: dict, x: Any, out: Any, channel_last: bool = False
+    fname: str,
+    args: Any,
+    kwargs: dict,
+    x: Any,
+    out: Any,
+    channel_last: bool = False,
+    learnt: list[Any] | None = None,
 ) -> str | None:
     """The DSL text of a functional call on one tensor, None when cnncalc has no such kind (or
     none for it on a channel-last map, where pools and resampling would act on the wrong axes)."""
@@ -282,7 +288,7 @@ def function_text(
     if name in ("layer_norm", "linear") and (channel_last or x.dim() == 2):
         return _last_axis_text(name, args, kwargs, x)
     if fname in MULS:
-        return _scale_text(args, x, channel_last)
+        return _scale_text(args, x, channel_last, learnt or [])
     if name in ("flatten", "view", "reshape"):
         # a view, no work: flattening a channel-last map orders the values otherwise, and no
         # figure depends on their order
@@ -325,16 +331,18 @@ def _last_axis_text(name: str, args: Any, kwargs: dict, x: Any) -> str | None:
     return linear_text(weight.shape[0], bias is not None, x.dim())
 
 
-def _scale_text(args: Any, x: Any, channel_last: bool) -> str | None:
-    """`param * x` with a parameter of one value per channel: a (C, 1, 1) one on an
-    (N, C, H, W) map, a (C,) one on a channel-last map or a vector, is Scale (ConvNeXt's layer
-    scale); any other multiply by a constant has no kind."""
-    params = [a for a in args if isinstance(a, nn.Parameter)]
-    if len(args) != 2 or len(params) != 1:
+def _scale_text(args: Any, x: Any, channel_last: bool, learnt: list[Any]) -> str | None:
+    """`param * x` with one learnt value per channel: a (C, 1, 1) parameter (or a view of one
+    as (1, C, 1, 1)) on an (N, C, H, W) map, a (C,) one on a channel-last map or a vector, is
+    Scale (ConvNeXt's layer scale); any other multiply by a constant has no kind. `learnt` are
+    the parameters among the operands (a view stands for its parameter)."""
+    other = [a for a in args if a is not x]
+    if len(args) != 2 or len(other) != 1 or len(learnt) != 1:
         return None
-    last = channel_last or x.dim() == 2
-    want = (x.shape[-1],) if last else (x.shape[1], 1, 1) if x.dim() == 4 else None
-    return "Scale" if tuple(params[0].shape) == want else None
+    shape, c = tuple(getattr(other[0], "shape", ())), x.shape[-1 if channel_last else 1]
+    if channel_last or x.dim() == 2:
+        return "Scale" if shape == (c,) else None
+    return "Scale" if x.dim() == 4 and shape in ((c, 1, 1), (1, c, 1, 1)) else None
 
 
 def _map_text(name: str, args: Any, kwargs: dict) -> str | None:
