@@ -270,13 +270,18 @@ def _branches(w: _Walk, block: Block, flow: _Flow, depth: int, extra: int) -> li
     done_bytes = 0
     # The last branch that reads the block's input (a branch may start from a reference).
     last_reader = max((b for b, items in enumerate(branches) if reads_input(items)), default=-1)
+    held = False  # an earlier branch's output is the block's input itself (an Id branch)
     for b, items in enumerate(branches):
-        keep_input = b < last_reader or identity
+        keep_input = (b < last_reader or identity) and not held
         # While one branch runs, the block's input (if another branch still needs it) and the
         # outputs of the branches already done stay alive.
         branch_extra = extra + done_bytes + (flow.live if keep_input else 0)
-        start = flow.with_live(0 if keep_input else flow.live)
+        start = flow.with_live(0 if keep_input or held else flow.live)
         out = _chain(w, items, start, depth + 1, b, branch_extra)
+        if keep_input and out.tid == flow.tid and not out.live:
+            # `Cat(Id | …)`: the input lives on as this branch's output until the merge reads
+            # it, so it is counted there, not handed to the next branch to free.
+            out, held = out.with_live(flow.live), True
         outs.append(out)
         done_bytes += out.live
     if identity:

@@ -156,6 +156,16 @@ def test_a_block_whose_branches_all_start_from_references_frees_its_input() -> N
     assert cnncalc.analyze(text).totals.peak_activation_bytes == 24_576
 
 
+def test_an_identity_branch_first_keeps_the_input_to_the_merge() -> None:
+    """Cat(Id | Conv) is torch.cat([x, conv(x)]): x stays alive until the concatenation reads
+    it, as with the Id last. Hand-derived, fp32, 8×8 maps: Conv:1's output x is 8·8·4·4 =
+    1,024 B, Conv:2's 8·8·1·4 = 256 B, the concatenation 8·8·5·4 = 1,280 B, all alive at the
+    Cat: 2,560 B (the walk once handed x to the second branch to free: 1,792 B)."""
+    for text in ("In:8x8x3-Conv:3x3x4p1-Cat(Id | Conv:3x3x1p1)",
+                 "In:8x8x3-Conv:3x3x4p1-Cat(Conv:3x3x1p1 | Id)"):  # fmt: skip
+        assert cnncalc.analyze(text).totals.peak_activation_bytes == 2_560
+
+
 def test_depth_folding_and_json(cli) -> None:
     import json
 
