@@ -152,6 +152,20 @@ class Reuse(nn.Module):
         return torch.cat([v, self.c(u) + v], 1)
 
 
+class Tangle(nn.Module):
+    """p = b(u) and q = c(u) both feed v = p + q and are read again after it: whichever the
+    chain goes through, the other was made inside a branch that ended."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a, self.b, self.c = nn.Conv2d(3, 4, 1), nn.Conv2d(4, 4, 1), nn.Conv2d(4, 4, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        u = self.a(x)
+        p, q = self.b(u), self.c(u)
+        return torch.cat([p + q, p, q], 1)
+
+
 @pytest.mark.parametrize(
     ("module", "words"),
     [
@@ -170,8 +184,19 @@ def test_unreadable_modules_are_one_error(module: object, words: list[str]) -> N
 
 
 def test_graph_not_a_chain_of_blocks_names_the_node() -> None:
-    with pytest.raises(CnnCalcError, match=r"^cannot be written.*add .*used again"):
-        cnncalc.from_torch(Reuse, input="8x8x3")
+    with pytest.raises(CnnCalcError, match=r"^cannot be written.* of [bc] .*used again.*&label"):
+        cnncalc.from_torch(Tangle, input="8x8x3")
+
+
+def test_a_tensor_read_after_its_branch_is_a_reference() -> None:
+    # Reuse, once an error, is `&label` (issue 11): the same figures as the DSL written by hand,
+    # and PyTorch's own parameter count (3 convs 1x1: 3·4+4, 4·4+4, 4·4+4 = 56).
+    read = cnncalc.from_torch(Reuse, input="8x8x3")
+    hand = cnncalc.analyze("In:8x8x3-Conv:1x1x4@u-Res(Conv:1x1x4)-Cat(Id | Res(&u-Conv:1x1x4))")
+    for key in TOTALS:
+        assert getattr(read.totals, key) == getattr(hand.totals, key), key
+    assert read.totals.weights == sum(p.numel() for p in Reuse().parameters()) == 56
+    assert [r.name for r in read.rows if not r.block and r.kind != "Ref"] == ["a", "b", "Id:2", "c"]
 
 
 @settings(max_examples=examples(15))

@@ -583,7 +583,7 @@ MESSAGES: dict[str, str] = {
     "torch_io.no_input": "{name} ({what}) got no tensor of the net as its input",
     "torch_io.output": "the module returned {what}, not one tensor; cnncalc reads nets with one output",
     "torch_io.forward_failed": "the module's forward failed on meta tensors: {error}",
-    "torch_io.reused": "cannot be written as chains and blocks: the output of {name} ({what}) is used again after the branch that made it ended",
+    "torch_io.reused": "cannot be written as chains and blocks: the output of {name} ({what}) is used again after the branch that made it ended, and &label can only name an item of a chain around the branch that reads it",
     "torch_io.self_add": "cannot be written as chains and blocks: {name} adds a tensor to itself",
     "torch_io.unused": "cannot be written as chains and blocks: the output of {name} ({what}) never reaches the net's output (a second output?)",
     "torch_io.empty": "the module does nothing to its input: no layer to analyse",
@@ -604,7 +604,6 @@ MESSAGES: dict[str, str] = {
     "torch_io.help_to": "pytorch (a Python file needing only torch) or dsl (for a torch: spec)",
     "torch_io.description": "read from PyTorch ({what}) on the meta device",
     "torch_io.no_python": "{what} has no PyTorch code cnncalc can write yet",
-    "torch_io.no_refs": "export --to pytorch cannot write a branch that starts from an earlier row (&{label}) yet",
     "torch_io.layout_mix": "{name} ({what}) merges a channel-last tensor (N, H, W, C) with an (N, C, H, W) one; permute them to one layout first",
     "torch_io.layout_lost": "{name} ({what}) runs on a channel-last tensor (N, H, W, C) and gives {shape}, a map of unknown layout; permute back first (x.permute(0, 3, 1, 2))",
     # end torch_io

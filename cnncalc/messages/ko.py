@@ -583,7 +583,7 @@ MESSAGES: dict[str, str] = {
     "torch_io.no_input": "{name} ({what})의 입력에 망의 텐서가 없습니다",
     "torch_io.output": "모듈이 텐서 하나가 아니라 {what}을(를) 반환했습니다; cnncalc는 출력이 하나인 망을 읽습니다",
     "torch_io.forward_failed": "메타 텐서에서 모듈의 forward가 실패했습니다: {error}",
-    "torch_io.reused": "체인과 블록으로 쓸 수 없습니다: {name} ({what})의 출력이 그것을 만든 가지가 끝난 뒤에 다시 쓰입니다",
+    "torch_io.reused": "체인과 블록으로 쓸 수 없습니다: {name} ({what})의 출력이 그것을 만든 가지가 끝난 뒤에 다시 쓰이는데, &label은 그것을 읽는 가지를 둘러싼 체인의 항목만 가리킬 수 있습니다",
     "torch_io.self_add": "체인과 블록으로 쓸 수 없습니다: {name}이(가) 텐서를 자기 자신에 더합니다",
     "torch_io.unused": "체인과 블록으로 쓸 수 없습니다: {name} ({what})의 출력이 망의 출력에 닿지 않습니다 (두 번째 출력?)",
     "torch_io.empty": "모듈이 입력에 아무것도 하지 않습니다: 분석할 층이 없습니다",
@@ -604,7 +604,6 @@ MESSAGES: dict[str, str] = {
     "torch_io.help_to": "pytorch (torch만 필요한 파이썬 파일) 또는 dsl (torch: 스펙에 대해)",
     "torch_io.description": "PyTorch ({what})에서 메타 장치로 읽음",
     "torch_io.no_python": "{what}의 PyTorch 코드는 아직 cnncalc가 쓸 수 없습니다",
-    "torch_io.no_refs": "export --to pytorch는 앞선 행에서 시작하는 가지(&{label})를 아직 쓸 수 없습니다",
     "torch_io.layout_mix": "{name} ({what})은 채널 마지막 텐서 (N, H, W, C)와 (N, C, H, W) 텐서를 합칩니다; 먼저 한 배치로 permute하십시오",
     "torch_io.layout_lost": "{name} ({what})은 채널 마지막 텐서 (N, H, W, C)에서 실행되어 배치를 알 수 없는 맵 {shape}을 냅니다; 먼저 되돌리십시오 (x.permute(0, 3, 1, 2))",
     # end torch_io

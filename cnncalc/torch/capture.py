@@ -232,6 +232,8 @@ class _Recorder(TorchFunctionMode):
         last = self.is_last(flowing[0])
         shape = tuple(out.shape) if isinstance(out, torch.Tensor) else ()
         text = mapping.module_text(module, shape, last)
+        if text is None and self.value(out) == inputs[0]:  # hands its input on (cnncalc's Ref)
+            return
         weights = 0 if text else sum(p.numel() for p in module.parameters())
         out_last = self.layout(name, what, flowing, out, text)
         self.add(Op(name, what, None, text, inputs, 0, (), weights), out, out_last)
