@@ -18,6 +18,7 @@ from torch import nn
 from cnncalc.errors import CnnCalcError
 from cnncalc.messages import msg
 from cnncalc.torch import modules
+from cnncalc.torch.export_refs import forward_of, has_ref
 
 HELPERS = '''
 class Residual(nn.Module):
@@ -121,8 +122,6 @@ class _Writer:
     def leaf(self, m: nn.Module) -> str:
         """A layer's module: torch.nn's own by its repr, checked to be Python."""
         name = type(m).__name__
-        if isinstance(m, modules.Ref):  # issue 11's &label: no standalone form yet
-            raise CnnCalcError(msg("torch_io.no_refs", label=m.label))
         if name == "SqueezeExcitation":
             self.needs.add(SQUEEZE_EXCITATION)
             return (f"SqueezeExcitation({m.fc1.in_channels}, {m.fc1.out_channels},"
@@ -196,7 +195,9 @@ def python_file(top: nn.Module, name: str, description: str, source: str) -> str
     writer = _Writer()
     cls = class_name(name)
     attrs, calls = [], []
-    for attr, child in top.named_children():
+    if has_ref(top):  # issue 11's &label: forward() keeps what later branches read
+        attrs, calls = forward_of(top, writer)
+    for attr, child in top.named_children() if not attrs else ():
         attrs.append(f"        self.{attr} = {writer.expr(child, 8)}")
         calls.append(f"        x = self.{attr}(x)")
     about = textwrap.fill((description or name or "a network").replace('"""', "'''"), 96)
