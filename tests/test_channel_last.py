@@ -127,24 +127,46 @@ def test_other_uses_stay_uncounted(kind: str, what: str, weights: int) -> None:
     assert any(what in text for _, text in report.warnings)
 
 
+class DropPath(nn.Module):
+    """timm.layers.DropPath: stochastic depth per image, the input itself at inference."""
+
+    def __init__(self, drop_prob: float = 0.0) -> None:
+        super().__init__()
+        self.drop_prob = drop_prob
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.drop_prob == 0.0 or not self.training:
+            return x
+        keep = x.new_empty((x.shape[0],) + (1,) * (x.ndim - 1)).bernoulli_(1 - self.drop_prob)
+        return x * keep.div_(1 - self.drop_prob)
+
+
 class Timm(nn.Module):
-    """timm's ConvNeXt block scales with a view of a (C,) parameter:
-    `x.mul(self.gamma.reshape(1, -1, 1, 1))`."""
+    """timm's ConvNeXt block: a channel-last LayerNorm and MLP, then the layer scale as a view
+    of a (C,) parameter, `x.mul(self.gamma.reshape(1, -1, 1, 1))`, and its DropPath."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.conv = nn.Conv2d(3, 8, 1)
+        self.conv_dw = nn.Conv2d(8, 8, 7, padding=3, groups=8)
+        self.norm = nn.LayerNorm(8, eps=1e-6)
+        self.fc1, self.act, self.fc2 = nn.Linear(8, 32), nn.GELU(), nn.Linear(32, 8)
         self.gamma = nn.Parameter(torch.ones(8))
+        self.drop_path = DropPath(0.1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.conv(x).mul(self.gamma.reshape(1, -1, 1, 1))
+        shortcut = x
+        x = self.norm(self.conv_dw(x).permute(0, 2, 3, 1))
+        x = self.fc2(self.act(self.fc1(x))).permute(0, 3, 1, 2)
+        x = x.mul(self.gamma.reshape(1, -1, 1, 1))
+        return self.drop_path(x) + shortcut
 
 
-def test_scale_through_a_view_of_its_parameter() -> None:
-    read = cnncalc.from_torch(Timm, input="4x4x3")
+def test_timm_layout_reads_as_dsl() -> None:
+    read = cnncalc.from_torch(Timm, input="6x6x8")
     assert not read.warnings
-    same_as_dsl(read, "In:4x4x3-Conv:1x1x8-Scale")
-    assert read.totals.weights == sum(p.numel() for p in Timm().parameters()) == 40
+    same_as_dsl(read, "In:6x6x8-Res(Conv:7x7x8p3g8-LN-Conv:1x1x32-GELU-Conv:1x1x8-Scale-DropPath)")
+    # PyTorch's own count: 8·49 + 8, 2·8, 8·32 + 32, 32·8 + 8, γ 8
+    assert read.totals.weights == sum(p.numel() for p in Timm().parameters()) == 976
 
 
 class Mixed(nn.Module):

@@ -159,6 +159,7 @@ MODULES: dict[str, Callable[[Any], str | None]] = {
     "LayerScale": lambda m: "Scale",
     "StochasticDepth": lambda m: (f"DropPath:{_num(m.p)}"
                                   if getattr(m, "mode", "row") == "row" else None),
+    "DropPath": lambda m: f"DropPath:{_num(m.drop_prob)}" if hasattr(m, "drop_prob") else None,
     "PReLU": lambda m: "PReLU" if m.num_parameters == 1 else f"PReLU:{m.num_parameters}",
 }  # fmt: skip
 
@@ -187,6 +188,7 @@ LAST_AXIS: dict[str, Callable[[Any, tuple[int, ...]], str | None]] = {
     "LeakyReLU": lambda m, s: f"LReLU:{_num(m.negative_slope)}",
     "ELU": lambda m, s: f"ELU:{_num(m.alpha)}",
     "StochasticDepth": lambda m, s: MODULES["StochasticDepth"](m),
+    "DropPath": lambda m, s: MODULES["DropPath"](m),  # timm's, per image as StochasticDepth
     "PReLU": lambda m, s: MODULES["PReLU"](m) if len(s) == 2 or m.num_parameters == 1 else None,
 }  # fmt: skip
 
