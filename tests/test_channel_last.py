@@ -169,6 +169,20 @@ def test_timm_layout_reads_as_dsl() -> None:
     assert read.totals.weights == sum(p.numel() for p in Timm().parameters()) == 976
 
 
+def test_a_layer_on_a_channel_last_map_that_keeps_its_shape_warns() -> None:
+    # Conv2d(8, 8, 1) on (N, 8, 8, 8) runs, but convolves H as if it were the channels: never
+    # read as Conv, an uncounted row whose warning says where it ran; its parameters counted
+    def net() -> nn.Module:
+        return nn.Sequential(nn.Conv2d(8, 8, 1), Permute([0, 2, 3, 1]), nn.Conv2d(8, 8, 1))
+
+    read = cnncalc.from_torch(net, input="8x8x8")
+    row = read.rows[-1]
+    assert row.kind == "Uncounted" and row.weights == 8 * 8 + 8
+    assert row.output.dims == (8, 8, 8)
+    ((where, text),) = read.warnings
+    assert where == "2" and "nn.Conv2d on a channel-last map" in text
+
+
 class Mixed(nn.Module):
     def __init__(self, kind: str) -> None:
         super().__init__()

@@ -606,6 +606,7 @@ MESSAGES: dict[str, str] = {
     "torch_io.no_python": "{what} has no PyTorch code cnncalc can write yet",
     "torch_io.layout_mix": "{name} ({what}) merges a channel-last tensor (N, H, W, C) with an (N, C, H, W) one; permute them to one layout first",
     "torch_io.layout_lost": "{name} ({what}) runs on a channel-last tensor (N, H, W, C) and gives {shape}, a map of unknown layout; permute back first (x.permute(0, 3, 1, 2))",
+    "torch_io.on_last": "{what} on a channel-last map (N, H, W, C)",
     # end torch_io
     # --- new layer kinds, references, the decoder zoo (issue 11) ---------------------------
     "refs.expected_label": "expected a label after '&' (letters, digits and '_'), e.g. Cat(&e4-Crop:56x56 | Id)",

@@ -606,6 +606,7 @@ MESSAGES: dict[str, str] = {
     "torch_io.no_python": "{what}의 PyTorch 코드는 아직 cnncalc가 쓸 수 없습니다",
     "torch_io.layout_mix": "{name} ({what})은 채널 마지막 텐서 (N, H, W, C)와 (N, C, H, W) 텐서를 합칩니다; 먼저 한 배치로 permute하십시오",
     "torch_io.layout_lost": "{name} ({what})은 채널 마지막 텐서 (N, H, W, C)에서 실행되어 배치를 알 수 없는 맵 {shape}을 냅니다; 먼저 되돌리십시오 (x.permute(0, 3, 1, 2))",
+    "torch_io.on_last": "채널 마지막 맵 (N, H, W, C) 위의 {what}",
     # end torch_io
     # --- new layer kinds, references, the decoder zoo (issue 11) ---------------------------
     "refs.expected_label": "'&' 뒤에 레이블(문자, 숫자, '_')이 와야 합니다. 예: Cat(&e4-Crop:56x56 | Id)",

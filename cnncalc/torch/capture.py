@@ -158,6 +158,7 @@ class _Recorder(TorchFunctionMode):
             self.add(Op(name, what, kind, None, inputs, 0, ()), out, out_last)
             return
         weights = sum(p.numel() for p in learnt)
+        what = msg("torch_io.on_last", what=what) if text is None and last else what
         self.add(Op(name, what, None, text, inputs[:1], 0, (), weights), out, out_last)
         if len(inputs) > 1:
             raise CnnCalcError(msg("torch_io.multi_input", name=name, what=what))
@@ -236,6 +237,7 @@ class _Recorder(TorchFunctionMode):
             return
         weights = 0 if text else sum(p.numel() for p in module.parameters())
         out_last = self.layout(name, what, flowing, out, text)
+        what = msg("torch_io.on_last", what=what) if text is None and last else what
         self.add(Op(name, what, None, text, inputs, 0, (), weights), out, out_last)
 
 
