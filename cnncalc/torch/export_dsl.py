@@ -102,9 +102,64 @@ def _parent(item: Item) -> str:
     return name.rsplit(".", 1)[0] if "." in name else ""
 
 
+WIDTH = 88  # an exported line is wrapped beyond this, as a code formatter would
+
+
+def _split(text: str, sep: str) -> list[str]:
+    """`text` cut at each `sep` outside parentheses ('-' never inside a number: 1e-3)."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        c = text[i]
+        depth += (c == "(") - (c == ")")
+        exponent = sep == "-" and i >= 2 and text[i - 1] in "eE" and text[i - 2].isdigit()
+        if depth == 0 and text.startswith(sep, i) and not exponent:
+            parts.append(text[start:i])
+            start = i + len(sep)
+            i = start
+            continue
+        i += 1
+    return [*parts, text[start:]]
+
+
+def _wrap(text: str, indent: int) -> list[str]:
+    """One item or chain as lines of at most WIDTH where it can: a block's branches one under
+    the other ('|' leading), a chain's items packed and broken after a '-'."""
+    if indent + len(text) < WIDTH:  # < : room for the '-' a line may end with
+        return [text]
+    items = _split(text, "-")
+    if len(items) > 1:  # a chain: pack its items, a wide one on lines of its own
+        lines: list[str] = []
+        for item in items:
+            wrapped = _wrap(item, indent)
+            if lines and len(wrapped) == 1 and indent + len(lines[-1]) + 1 + len(item) < WIDTH:
+                lines[-1] += "-" + item
+            elif lines:
+                lines[-1] += "-"
+                lines += wrapped
+            else:
+                lines = wrapped
+        return lines
+    open_at = text.find("(")
+    close_at = text.rfind(")")
+    if open_at < 0 or close_at < open_at:
+        return [text]  # one layer: nothing to break
+    branches = _split(text[open_at + 1 : close_at], " | ")
+    lines = [text[: open_at + 1]]
+    for k, branch in enumerate(branches):
+        inner = _wrap(branch, indent + 4)
+        lines += [("    " if k == 0 else "  | ") + inner[0], *("    " + ln for ln in inner[1:])]
+    return [*lines, text[close_at:]]
+
+
 def net_dsl(net: Net, input: Shape | None) -> str:
-    """DSL text for a net, starting with In: when the input is known."""
+    """DSL text for a net, starting with In: when the input is known; lines wider than WIDTH
+    are wrapped where the DSL allows white space (after '-', around '|' and parentheses)."""
     body = _Writer(frozenset(count_uses(net.items))).chain(net.items, True, sep="-\n")
+    lines: list[str] = []
+    for line in body.split("-\n"):
+        lines += _wrap(line, 0)
+        lines[-1] += "-"
+    lines[-1] = lines[-1].removesuffix("-")
     shape = input or net.input
     head = f"In:{'x'.join(str(d) for d in shape.dims)}-\n" if shape is not None else ""
-    return head + body + "\n"
+    return head + "\n".join(lines) + "\n"
