@@ -296,6 +296,12 @@ def _block(w: _Walk, block: Block, flow: _Flow, depth: int, branch: int, extra: 
     name = w.name(f"{kind.NAME}:{number}", block.label, block.span)
     index = len(w.rows)
     w.rows.append(None)  # the header, filled in once the children are known
+    # The block's input may be a labelled tensor the pins hold: a reference to it inside a
+    # branch must not free it while another branch reads the input, so the block holds one
+    # more use of it until its merge (issue 10: `A@a-Cat(&a-Conv | Id)` is `A-Cat(Conv | Id)`).
+    reads = any(reads_input(b) for b in block.branches)
+    held = [label for label, f in w.pins.held.items() if f.tid == flow.tid and reads]
+    w.pins.hold(held)
     outs = _branches(w, block, flow, depth, extra)
     try:
         y, own_ops, allocates = kind.merge([o.shape for o in outs], len(block.branches))
@@ -304,6 +310,7 @@ def _block(w: _Walk, block: Block, flow: _Flow, depth: int, branch: int, extra: 
     own_bytes = w.bytes_of(y) if allocates else 0
     if own_bytes:
         w.peak = max(w.peak, extra + w.pins.bytes + sum(o.live for o in outs) + own_bytes)
+    w.pins.release(held)
     rf = kind.field([o.rf for o in outs])
     spatial = kind.field([o.spatial for o in outs])
     if any(o.rf.whole for o in outs) and not rf.whole:  # a GAP branch sees everything

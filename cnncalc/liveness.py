@@ -85,6 +85,19 @@ class Pins:
         self.bytes -= flow.live
         return flow
 
+    def hold(self, labels: list[str]) -> None:
+        """One more use of each labelled tensor: a block whose input it is holds it."""
+        for label in labels:
+            self.uses[label] += 1
+
+    def release(self, labels: list[str]) -> None:
+        """The block is done with its input: the uses `hold` added end, and a tensor no later
+        reference reads is freed."""
+        for label in labels:
+            self.uses[label] -= 1
+            if not self.uses[label]:
+                self.bytes -= self.held.pop(label).live
+
 
 def ref_row(name: str, ref: Ref, flow: Flow, depth: int, branch: int) -> Row:
     """The row of a reference: the labelled tensor again, no work, no new memory; its receptive

@@ -160,9 +160,12 @@ def test_an_identity_branch_first_keeps_the_input_to_the_merge() -> None:
     """Cat(Id | Conv) is torch.cat([x, conv(x)]): x stays alive until the concatenation reads
     it, as with the Id last. Hand-derived, fp32, 8×8 maps: Conv:1's output x is 8·8·4·4 =
     1,024 B, Conv:2's 8·8·1·4 = 256 B, the concatenation 8·8·5·4 = 1,280 B, all alive at the
-    Cat: 2,560 B (the walk once handed x to the second branch to free: 1,792 B)."""
+    Cat: 2,560 B (the walk once handed x to the second branch to free: 1,792 B). The same
+    when the branch names x by a reference: x is the block's input the Id still reads."""
     for text in ("In:8x8x3-Conv:3x3x4p1-Cat(Id | Conv:3x3x1p1)",
-                 "In:8x8x3-Conv:3x3x4p1-Cat(Conv:3x3x1p1 | Id)"):  # fmt: skip
+                 "In:8x8x3-Conv:3x3x4p1-Cat(Conv:3x3x1p1 | Id)",
+                 "In:8x8x3-Conv:3x3x4p1@x-Cat(&x-Conv:3x3x1p1 | Id)",
+                 "In:8x8x3-Conv:3x3x4p1@x-Cat(Id | &x-Conv:3x3x1p1)"):  # fmt: skip
         assert cnncalc.analyze(text).totals.peak_activation_bytes == 2_560
 
 
