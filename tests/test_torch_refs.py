@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import torch
@@ -149,16 +150,14 @@ def test_cnncalc_build_of_unet_reads_back(tmp_path: Path) -> None:
 # -- random nets with skips: DSL → cnncalc.build → from_torch → DSL ---------------------------
 
 _ITEM = st.sampled_from(["conv", "relu", "res", "cat", "ref_res", "ref_cat", "ref_alone",
-                         "nested", "late"])  # fmt: skip
+                         "nested", "inner", "late"])  # fmt: skip
 
 
 def _net(plan: list[tuple[str, int, int]]) -> str:
     """DSL text on 8x8 maps (shapes stay 8x8, so any earlier output can be read again)."""
     items, labels, c = ["Conv:3x3x4p1@l0"], [(0, 4)], 4
     for n, (kind, pick, k) in enumerate(plan, start=1):
-        # not the item just before: a reference to a block's own input is its plain branch
-        at, ca = labels[pick % len(labels[:-1])] if len(labels) > 1 else (0, 0)
-        kind = kind if len(labels) > 1 or kind in ("conv", "res", "cat") else "relu"
+        at, ca = labels[pick % len(labels)]
         if kind == "conv":
             items.append(f"Conv:3x3x{k}p1")
             c = k
@@ -179,6 +178,9 @@ def _net(plan: list[tuple[str, int, int]]) -> str:
             c += ca
         elif kind == "nested":  # a reference inside a branch of a block
             items.append(f"Res(Conv:3x3x{c}p1-Cat(Id | &l{at}-Conv:1x1x{k})-Conv:1x1x{c})")
+        elif kind == "inner":  # a label and its reference inside one branch
+            items.append(f"Res(Conv:3x3x{c}p1@i{n}-ReLU-Cat(&i{n}-Conv:1x1x{k} | Id)"
+                         f"-Conv:1x1x{c})")  # fmt: skip
         else:  # a label read much later, after other blocks
             items.append(f"Conv:1x1x{k}-Res(Conv:3x3x{k}p1)-Cat(&l{at} | Id)")
             c = k + ca
@@ -192,7 +194,7 @@ def _net(plan: list[tuple[str, int, int]]) -> str:
 @given(st.lists(st.tuples(_ITEM, st.integers(0, 20), st.integers(1, 6)), min_size=1, max_size=6))
 def test_random_nets_with_skips_read_back(plan: list[tuple[str, int, int]]) -> None:
     # A property: a net with references, built by cnncalc, reads back (from_torch) to the DSL's
-    # figures, and so does the DSL text exported from what was read.
+    # figures, and so do the DSL text exported from what was read and the exported PyTorch file.
     text = _net(plan)
     static = cnncalc.analyze(text)
     built = cnncalc.build(text)
@@ -202,6 +204,11 @@ def test_random_nets_with_skips_read_back(plan: list[tuple[str, int, int]]) -> N
     net, _ = read_net(built, Shape((8, 8, 3)), "net")
     exported = net_dsl(net, Shape((8, 8, 3)))
     assert differ(cnncalc.analyze(exported), static) == [], (text, exported)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "net.py"
+        path.write_text(export_pytorch(text, None, "net"))
+        back = cnncalc.analyze(f"torch:{path}:build", input="8x8x3")
+    assert differ(back, static) == [], text
 
 
 def test_the_input_read_late_is_a_reference_to_it() -> None:

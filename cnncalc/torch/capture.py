@@ -233,8 +233,8 @@ class _Recorder(TorchFunctionMode):
         last = self.is_last(flowing[0])
         shape = tuple(out.shape) if isinstance(out, torch.Tensor) else ()
         text = mapping.module_text(module, shape, last)
-        if text is None and self.value(out) == inputs[0]:  # hands its input on (cnncalc's Ref)
-            return
+        if text in (None, "Id") and self.value(out) == inputs[0]:
+            return  # hands its input on (nn.Identity, cnncalc's Ref): no op, one value
         weights = 0 if text else sum(p.numel() for p in module.parameters())
         out_last = self.layout(name, what, flowing, out, text)
         what = msg("torch_io.on_last", what=what) if text is None and last else what

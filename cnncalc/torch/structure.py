@@ -151,22 +151,26 @@ class _Builder:
         # net reads later), else the one that ran first; the other branches start from
         # references to F or to a later tensor of the chain.
         shared = [len(s & o) for s, o in zip(sets, others)]
-        order = [(not e, -n, min(s, default=-1), self.made(v), v)
-                 for e, n, s, v in zip(escapes, shared, sets, op.inputs)]  # fmt: skip
+        # "Ran first" counts the branch's own ops (the shared ones run before either); an
+        # input that is F itself would only give the block form back.
+        late = len(self.graph.ops)
+        order = [(not e, -n, min(s - o, default=late if v == fork else -1), self.made(v), v)
+                 for e, n, s, o, v in zip(escapes, shared, sets, others, op.inputs)]  # fmt: skip
         return min(order)[4]
 
     def in_order(self, op: Op, sets: list[set[int]]) -> bool:
         """The block form keeps execution order: its branches, as the DSL runs them (an add's
-        in the order they ran), do not interleave, and no short branch (no block in it) waits
-        behind a first branch that holds blocks."""
+        in the order they ran), do not interleave, and no short branch (no block in it, or
+        none at all: the block's input itself) waits behind a first branch that holds blocks
+        (`x + body(x)` with blocks in the body is `x@l - body - Res(&l)`)."""
         runs = [s for s in sets if s]
         if op.merge == "add":
             runs.sort(key=min)
         if any(max(a) > min(b) for a, b in pairwise(runs)):
             return False
-        if len(runs) < 2 or not self.has_merge(runs[0]):
+        if not runs or not self.has_merge(runs[0]):
             return True
-        return all(self.has_merge(s) for s in runs[1:])
+        return len(runs) == len(sets) and all(self.has_merge(s) for s in runs[1:])
 
     def escapes(self, ops: set[int], region: set[int]) -> bool:
         """Whether an op outside `region` reads what one of `ops` made."""
