@@ -369,7 +369,7 @@ def analyze_net(
     out = _chain(w, net.items, _Flow(x, Rf(), False, 0, in_bytes), 0, 0, 0)
     rows: tuple[Row, ...] = tuple(w.rows)
     totals = _totals(w, rows, out, optimizer, in_bytes)
-    notes = tuple((r.name, n) for r in rows for n in r.warnings)
+    notes = net.warnings + tuple((r.name, n) for r in rows for n in r.warnings)
     remarks = tuple((r.name, n) for r in rows for n in r.notes)
     return Report(
         name=name,

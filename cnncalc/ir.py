@@ -113,3 +113,4 @@ class Net:
     src: str
     input: Shape | None = None
     input_span: Span | None = None
+    warnings: tuple[tuple[str, str], ...] = ()  # (row, message) a torch: reader adds (issue 10)

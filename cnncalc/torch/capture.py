@@ -47,6 +47,8 @@ class Graph:
     ops: list[Op] = field(default_factory=list)
     producer: dict[int, Op] = field(default_factory=dict)
     output: int = 0
+    ran: set[str] = field(default_factory=set)  # paths of the modules whose forward started
+    read: set[int] = field(default_factory=set)  # id() of parameters functional calls used
 
 
 class _Recorder(TorchFunctionMode):
@@ -148,6 +150,7 @@ class _Recorder(TorchFunctionMode):
         name = self.unique(f"{scope}.{short}" if scope else short)
         what = mapping.function_name(func)
         learnt = self.parameters(tensors)
+        self.graph.read.update(id(p) for p in learnt)
         text = None if kind else mapping.function_text(fname, args, kwargs, flowing[0], out, last,
                                                        learnt)  # fmt: skip
         out_last = self.layout(name, what, flowing, out, kind or text)
@@ -209,6 +212,7 @@ class _Recorder(TorchFunctionMode):
     # -- modules ---------------------------------------------------------------------------
     def enter(self, path: str, module: nn.Module, leaf: bool) -> None:
         """A module starts: a leaf hides its inner calls, any module sets the scope."""
+        self.graph.ran.add(path)
         self.scope.append(path)
         if leaf:
             self.depth += 1
@@ -283,8 +287,10 @@ def capture(module: nn.Module, x: torch.Tensor, batch: int) -> Graph:
 def _call(module: nn.Module, x: torch.Tensor) -> Any:
     """The forward on meta tensors: an already-built module runs with meta stand-ins for its
     parameters and buffers (torch.func.functional_call), so nothing of it is touched."""
-    tensors = dict(module.named_parameters(remove_duplicate=False))
-    tensors.update(module.named_buffers(remove_duplicate=False))
+    # One stand-in per tensor: a tied parameter (one tensor under two names) is given under
+    # its first name, and tie_weights hands it to the others (two would be refused).
+    tensors = dict(module.named_parameters())
+    tensors.update(module.named_buffers())
     try:
         if all(t.device.type == "meta" for t in tensors.values()):
             return module(x)

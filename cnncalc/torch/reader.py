@@ -47,18 +47,24 @@ def instantiate(factory: Any, name: str, kwargs: dict[str, Any] | None = None) -
 
 
 def read_net(module: Any, shape: Shape, src: str) -> tuple[Net, dict[str, tuple[str, Any]]]:
-    """The module's IR for an input of `shape`, and row name → (torch op, torch shape)."""
+    """The module's IR for an input of `shape`, every row's shape checked against PyTorch's,
+    with warnings on parameters the totals do not hold as the module does; and row name →
+    (torch op, torch shape)."""
     torch = require_torch()
     from cnncalc.torch.build import torch_shape
     from cnncalc.torch.capture import capture
+    from cnncalc.torch.parameters import parameter_warnings
     from cnncalc.torch.structure import to_net
 
     batch = 2  # not 1: a batch of one hides which dimension is the batch
     x = torch.empty(torch_shape(shape, batch), device="meta")
     graph = capture(module, x, batch)
-    net = to_net(graph, src)
+    net = Net(to_net(graph, src).items, src, shape)
     seen = {op.name: (op.what, op.shape) for op in graph.ops}
-    return Net(net.items, src, shape), seen
+    report = analyze_net(net, input=shape)
+    check_shapes(report, seen)
+    warnings = parameter_warnings(module, graph.ran, graph.read, report.totals.weights)
+    return Net(net.items, src, shape, warnings=warnings), seen
 
 
 def from_torch(
@@ -80,7 +86,7 @@ def from_torch(
         raise CnnCalcError(msg("torch_io.need_input"))
     label = name or getattr(module, "__name__", type(module).__name__)
     built = instantiate(module, label, kwargs)
-    net, seen = read_net(built, shape, f"torch:{label}")
+    net, _ = read_net(built, shape, f"torch:{label}")  # rows checked against PyTorch
     report = analyze_net(
         net,
         input=shape,
@@ -90,7 +96,6 @@ def from_torch(
         name=name or type(built).__name__,
         description=msg("torch_io.description", what=type(built).__name__),
     )
-    check_shapes(report, seen)
     return report
 
 
