@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
 import torch
 from conftest import examples
 from hypothesis import HealthCheck, given, settings
@@ -267,3 +268,11 @@ def test_random_graphs_read_or_say_why(plan: list[tuple[str, int]]) -> None:
     net, _ = read_net(module, Shape((8, 8, 4)), "dag")
     text = net_dsl(net, Shape((8, 8, 4)))
     assert differ(cnncalc.analyze(text), read) == [], text
+
+
+def test_blocks_nested_past_the_dsl_limit_are_one_error() -> None:
+    # 300 steps of a random graph whose skips reach back to its first values nest blocks more
+    # than the DSL's 50 levels: one message naming the op, never a RecursionError
+    plan = [(("conv", "add", "cat")[(7 * i) % 3], (11 * i) % 31) for i in range(300)]
+    with pytest.raises(cnncalc.errors.CnnCalcError, match=r"nest more than 50 deep"):
+        cnncalc.from_torch(lambda: _Dag(plan), input="8x8x4")

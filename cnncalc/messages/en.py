@@ -610,6 +610,7 @@ MESSAGES: dict[str, str] = {
     "torch_io.layout_mix": "{name} ({what}) merges a channel-last tensor (N, H, W, C) with an (N, C, H, W) one; permute them to one layout first",
     "torch_io.layout_lost": "{name} ({what}) runs on a channel-last tensor (N, H, W, C) and gives {shape}, a map of unknown layout; permute back first (x.permute(0, 3, 1, 2))",
     "torch_io.on_last": "{what} on a channel-last map (N, H, W, C)",
+    "torch_io.too_deep": "cannot be written as chains and blocks: at {name} the adds and concatenations nest more than {limit} deep, cnncalc's limit for blocks inside blocks",
     # end torch_io
     # --- new layer kinds, references, the decoder zoo (issue 11) ---------------------------
     "refs.expected_label": "expected a label after '&' (letters, digits and '_'), e.g. Cat(&e4-Crop:56x56 | Id)",

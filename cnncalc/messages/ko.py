@@ -610,6 +610,7 @@ MESSAGES: dict[str, str] = {
     "torch_io.layout_mix": "{name} ({what})은 채널 마지막 텐서 (N, H, W, C)와 (N, C, H, W) 텐서를 합칩니다; 먼저 한 배치로 permute하십시오",
     "torch_io.layout_lost": "{name} ({what})은 채널 마지막 텐서 (N, H, W, C)에서 실행되어 배치를 알 수 없는 맵 {shape}을 냅니다; 먼저 되돌리십시오 (x.permute(0, 3, 1, 2))",
     "torch_io.on_last": "채널 마지막 맵 (N, H, W, C) 위의 {what}",
+    "torch_io.too_deep": "체인과 블록으로 쓸 수 없습니다: {name}에서 덧셈과 연결이 {limit}단계보다 깊이 중첩됩니다 (블록 안의 블록에 대한 cnncalc의 한도)",
     # end torch_io
     # --- new layer kinds, references, the decoder zoo (issue 11) ---------------------------
     "refs.expected_label": "'&' 뒤에 레이블(문자, 숫자, '_')이 와야 합니다. 예: Cat(&e4-Crop:56x56 | Id)",

@@ -18,7 +18,7 @@ from __future__ import annotations
 from functools import lru_cache
 from itertools import pairwise
 
-from cnncalc.dsl import parse
+from cnncalc.dsl import MAX_NESTING, parse
 from cnncalc.errors import CnnCalcError
 from cnncalc.ir import Block, Item, Net, Node, Ref, Span
 from cnncalc.layers import BLOCK_REGISTRY, REGISTRY
@@ -68,7 +68,9 @@ class _Builder:
                 b = self.idom[b]
         return a
 
-    def chain(self, end: int, begin: int, visible: frozenset[int]) -> tuple[Item, ...]:
+    def chain(
+        self, end: int, begin: int, visible: frozenset[int], depth: int = 0
+    ) -> tuple[Item, ...]:
         """The items that turn value `begin` (a block's input) into value `end`; the walk back
         stops early at a value an enclosing chain holds, which the chain then starts from by
         reference. First the chain's own ops (so that they are this chain's), then its blocks'
@@ -87,7 +89,7 @@ class _Builder:
             if op.merge is None:
                 items.append(Node(self.layer(op), self.span, op.name))
             else:
-                items.append(self.block(op, x, frozenset(seen)))
+                items.append(self.block(op, x, frozenset(seen), depth))
             seen.add(op.out)
         return tuple(items)
 
@@ -106,10 +108,12 @@ class _Builder:
             return INPUT
         return self.graph.producer[value].name
 
-    def block(self, op: Op, x: int, visible: frozenset[int]) -> Block:
+    def block(self, op: Op, x: int, visible: frozenset[int], depth: int) -> Block:
         """Res or Cat on input `x`: a branch from `x` (or from a reference) to each input."""
+        if depth >= MAX_NESTING:  # as deep as DSL text may nest: every later walk recurses
+            raise CnnCalcError(msg("torch_io.too_deep", name=op.name, limit=MAX_NESTING))
         kind = _MERGES[op.merge or ""]
-        branches = [self.chain(v, x, visible) for v in op.inputs]
+        branches = [self.chain(v, x, visible, depth + 1) for v in op.inputs]
         if op.merge == "add":
             if not any(branches):
                 raise CnnCalcError(msg("torch_io.self_add", name=op.name))
