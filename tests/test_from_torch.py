@@ -448,3 +448,18 @@ def test_modern_layers_equal_their_dsl() -> None:
         assert getattr(read.totals, key) == getattr(static.totals, key), key
     # PyTorch's own count: conv 3·9·16 + 16 = 448, GN 2·16, PReLU 16, LN 2·16, scale 16
     assert read.totals.weights == sum(p.numel() for p in Modern().parameters()) == 544
+
+
+def test_batch_norm_read_by_its_shape_leaves_no_trace() -> None:
+    """capture runs BatchNorm as a shape on meta tensors (its decomposition was half the time
+    of a ResNet): the module gets its own forward back, and a channel count it does not take
+    is still PyTorch's error, not a figure."""
+    net = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.ReLU())
+    before = set(vars(net[1]))
+    report = cnncalc.from_torch(net, input="8x8x3")
+    assert report.totals.weights == sum(p.numel() for p in net.parameters())
+    assert set(vars(net[1])) == before and "forward" not in vars(net[1])
+    bad = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(4))
+    with pytest.raises(CnnCalcError, match="forward failed"):
+        cnncalc.from_torch(bad, input="8x8x3")
+    assert "forward" not in vars(bad[1])

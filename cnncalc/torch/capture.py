@@ -263,7 +263,10 @@ def capture(module: nn.Module, x: torch.Tensor, batch: int) -> Graph:
     rec.bind(x, 0)
     handles = []
     training = [(m, m.training) for m in module.modules()]
+    quick = [m for m in module.modules() if type(m) in _SAME_SHAPE and "forward" not in vars(m)]
     try:
+        for m in quick:
+            m.forward = _same_shape(m)  # an instance attribute, removed below
         for path, sub in module.named_modules():
             # The net itself is read through its forward unless it is one known layer.
             leaf = mapping.is_leaf(sub) and (bool(path) or mapping.module_text(sub, ()) is not None)
@@ -277,11 +280,30 @@ def capture(module: nn.Module, x: torch.Tensor, batch: int) -> Graph:
             h.remove()
         for m, flag in training:
             m.training = flag
+        for m in quick:
+            vars(m).pop("forward", None)
     out = rec.value(y) if isinstance(y, torch.Tensor) else None
     if out is None:
         raise CnnCalcError(msg("torch_io.output", what=type(y).__name__))
     rec.graph.output = out
     return rec.graph
+
+
+# Leaf modules whose output has their input's shape: on meta tensors their forward is only a
+# shape, yet batch norm runs PyTorch's Python decomposition, half the time of reading a ResNet.
+_SAME_SHAPE = (nn.BatchNorm1d, nn.BatchNorm2d)
+
+
+def _same_shape(m: nn.Module) -> Any:
+    """m's forward on meta tensors: a new tensor of the input's shape, or PyTorch's own forward
+    (and its error) for an input m does not take (another channel count)."""
+
+    def forward(x: torch.Tensor) -> torch.Tensor:
+        if isinstance(x, torch.Tensor) and x.dim() in (2, 4) and x.shape[1] == m.num_features:
+            return torch.empty_like(x)
+        return type(m).forward(m, x)
+
+    return forward
 
 
 def _call(module: nn.Module, x: torch.Tensor) -> Any:
