@@ -463,3 +463,36 @@ def test_batch_norm_read_by_its_shape_leaves_no_trace() -> None:
     with pytest.raises(CnnCalcError, match="forward failed"):
         cnncalc.from_torch(bad, input="8x8x3")
     assert "forward" not in vars(bad[1])
+
+
+class DropSkip(nn.Module):
+    """y + conv2(drop(y)): in eval mode dropout hands back y's very tensor object."""
+
+    def __init__(self, how: str) -> None:
+        super().__init__()
+        self.how = how
+        self.conv, self.conv2, self.drop = nn.Conv2d(3, 4, 3), nn.Conv2d(4, 4, 1), nn.Dropout(0.1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.conv(x)
+        if self.how == "res":
+            return y + self.conv2(self.drop(y))
+        if self.how == "cat":
+            return torch.cat([y, self.drop(y)], 1)
+        return torch.cat([y, F.dropout(y, 0.1, training=self.training)], 1)
+
+
+@pytest.mark.parametrize(
+    ("how", "dsl"),
+    [
+        ("res", "In:8x8x3-Conv:3x3x4-Res(Drop:0.1-Conv:1x1x4)"),
+        ("cat", "In:8x8x3-Conv:3x3x4-Cat(Id | Drop:0.1)"),
+        ("functional", "In:8x8x3-Conv:3x3x4-Cat(Id | Drop:0.1)"),
+    ],
+)
+def test_dropout_handing_back_its_input_is_still_its_own_row(how: str, dsl: str) -> None:
+    """The output of an op that is the identity at inference is a value of its own: y keeps
+    being read where the code reads y (not the dropout's output in its place)."""
+    read, want = cnncalc.from_torch(DropSkip(how), input="8x8x3"), cnncalc.analyze(dsl)
+    assert figures(read) == figures(want)
+    assert [getattr(read.totals, k) for k in TOTALS] == [getattr(want.totals, k) for k in TOTALS]

@@ -129,21 +129,23 @@ class _Recorder(TorchFunctionMode):
         kwargs = kwargs or {}
         out = func(*args, **kwargs)
         if self.depth == 0 and isinstance(out, torch.Tensor):
-            self.function(func, args, kwargs, out)
+            out = self.function(func, args, kwargs, out)
         return out
 
-    def function(self, func: Any, args: Any, kwargs: dict, out: torch.Tensor) -> None:
-        """Record a functional call made outside any leaf module."""
+    def function(self, func: Any, args: Any, kwargs: dict, out: torch.Tensor) -> Any:
+        """Record a functional call made outside any leaf module; the output the caller gets
+        (a new tensor object where the call handed back its unchanged input, _distinct)."""
         tensors = _flat(args) + _flat(list(kwargs.values()))
         flowing = [t for t in tensors if self.value(t) is not None]
         inputs = [self.value(t) for t in flowing]
         if not inputs:  # constants and parameters only: not part of the data flow, but a
             self.derive(tensors, out)  # view of a parameter is still its weights
-            return
+            return out
         fname = getattr(func, "__name__", str(func))
         last = self.is_last(flowing[0])
         if len(inputs) == 1 and self.relayout(fname, args, kwargs, flowing[0], out):
-            return
+            return out
+        out = _distinct(fname, out, flowing)
         scope = self.scope[-1]
         kind = mapping.merge_kind(fname, flowing, inputs, args, kwargs, last)
         short = mapping.short_name(fname)
@@ -156,15 +158,16 @@ class _Recorder(TorchFunctionMode):
         out_last = self.layout(name, what, flowing, out, kind or text)
         if kind == "cat":
             self.cat(name, what, inputs, out, out_last)
-            return
+            return out
         if kind is not None:
             self.add(Op(name, what, kind, None, inputs, 0, ()), out, out_last)
-            return
+            return out
         weights = sum(p.numel() for p in learnt)
         what = msg("torch_io.on_last", what=what) if text is None and last else what
         self.add(Op(name, what, None, text, inputs[:1], 0, (), weights), out, out_last)
         if len(inputs) > 1:
             raise CnnCalcError(msg("torch_io.multi_input", name=name, what=what))
+        return out
 
     def parameters(self, tensors: list[Any]) -> list[Any]:
         """The parameters among `tensors`, or that they were made from (a view such as
@@ -217,15 +220,17 @@ class _Recorder(TorchFunctionMode):
         if leaf:
             self.depth += 1
 
-    def leave(self, path: str, module: nn.Module, leaf: bool, args: Any, out: Any) -> None:
-        """A module ends: a leaf (the outermost one running) becomes an op."""
+    def leave(self, path: str, module: nn.Module, leaf: bool, args: Any, out: Any) -> Any:
+        """A module ends: a leaf (the outermost one running) becomes an op. Returns the output
+        its caller gets: a new tensor object where it handed back its unchanged input."""
         self.scope.pop()
         if not leaf:
-            return
+            return None
+        flowing = [t for t in _flat(list(args)) if self.value(t) is not None]
+        out = _distinct(type(module).__name__, out, flowing)  # still inside: not recorded
         self.depth -= 1
         if self.depth:
-            return
-        flowing = [t for t in _flat(list(args)) if self.value(t) is not None]
+            return None
         inputs = [self.value(t) for t in flowing]
         prefix = "nn." if type(module).__module__.startswith("torch.nn") else ""
         what = prefix + type(module).__qualname__
@@ -238,11 +243,22 @@ class _Recorder(TorchFunctionMode):
         shape = tuple(out.shape) if isinstance(out, torch.Tensor) else ()
         text = mapping.module_text(module, shape, last)
         if text in (None, "Id") and self.value(out) == inputs[0]:
-            return  # hands its input on (nn.Identity, cnncalc's Ref): no op, one value
+            return None  # hands its input on (nn.Identity, cnncalc's Ref): no op, one value
         weights = 0 if text else sum(p.numel() for p in module.parameters())
         out_last = self.layout(name, what, flowing, out, text)
         what = msg("torch_io.on_last", what=what) if text is None and last else what
         self.add(Op(name, what, None, text, inputs, 0, (), weights), out, out_last)
+        return out
+
+
+def _distinct(what: str, out: Any, flowing: list[Any]) -> Any:
+    """`out`, or a new view of it where an op that is the identity at inference (dropout,
+    stochastic depth) handed back its input object unchanged: the input and the op's output are
+    then two values, and `y + conv(drop(y))` keeps reading y where the code says y. An in-place
+    op (ReLU(inplace=True), `x += y`) keeps its object: after it, that object is the new value."""
+    if what in mapping.IDENTITY_IN_EVAL and any(out is t for t in flowing):
+        return out.view_as(out)
+    return out
 
 
 def _flat(values: Any) -> list[Any]:
@@ -340,7 +356,7 @@ def _pre(rec: _Recorder, path: str, leaf: bool) -> Any:
 
 
 def _post(rec: _Recorder, path: str, leaf: bool) -> Any:
-    def hook(module: nn.Module, args: Any, out: Any) -> None:
-        rec.leave(path, module, leaf, args, out)
+    def hook(module: nn.Module, args: Any, out: Any) -> Any:
+        return rec.leave(path, module, leaf, args, out)  # None keeps the module's output
 
     return hook

@@ -19,6 +19,11 @@ from cnncalc.layers import KINDS
 PASSTHROUGH = frozenset(
     {"contiguous", "detach", "clone", "to", "float", "type_as", "requires_grad_", "cpu", "cuda"}
 )
+# Modules and functions that are the identity at inference and hand back their input object.
+IDENTITY_IN_EVAL = frozenset(
+    {"Dropout", "Dropout1d", "Dropout2d", "AlphaDropout", "StochasticDepth", "DropPath",
+     "dropout", "dropout1d", "dropout2d", "feature_dropout", "alpha_dropout", "stochastic_depth"}
+)  # fmt: skip
 ADDS = frozenset({"add", "add_", "__add__", "__iadd__", "__radd__"})
 # Modules that hold children but are one layer kind of cnncalc's (read whole, like a leaf).
 COMPOSITES = frozenset({"SqueezeExcitation"})
