@@ -337,6 +337,8 @@ def test_cli_diff_design_against_torch(nets: Path, cli) -> None:
         (["torch:nets.py:not_a_module", "--input", "8x8x3"], ["returned str", "nn.Module"]),
         (["torch:nets.py:broken", "--input", "8x8x3"], ["no weights here"]),
         (["torch:nets.py", "--input", "8x8x3"], ["torch:MODULE:CALLABLE"]),
+        (["torch:"], ["torch:MODULE:CALLABLE"]),  # the form is said before a missing --input
+        (["torch:nets.py"], ["torch:MODULE:CALLABLE"]),
         (["torch:no_such_module_xyz:f", "--input", "8x8x3"], ["could not import"]),
     ],
 )

@@ -88,9 +88,9 @@ def torch_spec(
     """A Spec whose net is read from the module `target` builds, for an input of `input`."""
     from cnncalc.torch.reader import instantiate, read_net, require_torch
 
+    module_name, name = split_target(target)  # the form first: 'torch:' alone is no module
     if input is None:
         raise CnnCalcError(msg("torch_io.need_input"))
-    module_name, name = split_target(target)
     require_torch()
     factory = load_factory(module_name, name, base)
     module = instantiate(factory, name, kwargs)
