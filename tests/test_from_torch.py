@@ -498,3 +498,19 @@ def test_dropout_handing_back_its_input_is_still_its_own_row(how: str, dsl: str)
     read, want = cnncalc.from_torch(DropSkip(how), input="8x8x3"), cnncalc.analyze(dsl)
     assert figures(read) == figures(want)
     assert [getattr(read.totals, k) for k in TOTALS] == [getattr(want.totals, k) for k in TOTALS]
+
+
+def test_profile_of_a_module_with_an_uncounted_op_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli, user_error
+) -> None:
+    (tmp_path / "rolled.py").write_text(
+        "import torch\nfrom torch import nn\n\n\nclass Rolled(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(3, 4, 3)\n\n"
+        "    def forward(self, x):\n        return torch.roll(self.conv(x), 1, 2)\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = cli("profile", "torch:rolled.py:Rolled", "--input", "8x8x3", "--min-time", "0.01")
+    user_error(result, "cannot build torch.roll", "no rule")
+    assert "dtype" not in result.stderr  # not mistaken for a dtype PyTorch lacks
+    shape = cli("shape", "torch:rolled.py:Rolled", "--input", "8x8x3")
+    assert shape.exit_code == 0 and "uncounted" in shape.stderr, describe(shape)

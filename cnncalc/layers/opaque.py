@@ -7,11 +7,15 @@ unknown, so the row says so in a warning instead of showing a silent zero.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from cnncalc.errors import CnnCalcError
 from cnncalc.ir import Shape
 from cnncalc.layers.base import LayerBase
 from cnncalc.messages import msg
+
+if TYPE_CHECKING:
+    from torch import nn
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,3 +47,8 @@ class Uncounted(LayerBase):
     def warnings(self, x: Shape) -> list[str]:
         """The op is not counted."""
         return [msg("torch_io.uncounted", op=self.op)]
+
+    def to_torch(self, x: Shape) -> nn.Module:
+        """None can be built: `profile` and `build` measure the net as cnncalc reads it, and
+        cnncalc has no rule for this op (one clear error, not a dtype's)."""
+        raise CnnCalcError(msg("torch_io.no_build", op=self.op))

@@ -593,6 +593,7 @@ MESSAGES: dict[str, str] = {
     "torch_io.unused_params": "never run by forward: its {count} parameters are not in the totals (an auxiliary head left out in eval mode?)",
     "torch_io.tied": "{name} is the same parameter as {other}: the totals count it at each of its {uses} uses",
     "torch_io.weights_differ": "the rows count {counted} weights, the parameters forward used hold {held}: a module called more than once is counted at each call, a parameter no rule reads is not counted",
+    "torch_io.no_build": "cannot build {op}: cnncalc has no rule for it, and profile and build measure the net as cnncalc reads it (shape, check, diff and roofline read it with that row uncounted)",
     "torch_io.need_input": "a torch: spec needs an input shape: pass --input HxWxC (e.g. --input 224x224x3)",
     "torch_io.bad_form": "a torch spec is torch:MODULE:CALLABLE (e.g. torch:models.py:resnet18 or torch:pkg.models:resnet18), got {spec}",
     "torch_io.no_file": "no such Python file: {path}",

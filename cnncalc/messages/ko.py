@@ -593,6 +593,7 @@ MESSAGES: dict[str, str] = {
     "torch_io.unused_params": "forward에서 한 번도 실행되지 않음: 이 모듈의 매개변수 {count}개는 합계에 들지 않습니다 (eval 모드에서 빠지는 보조 헤드?)",
     "torch_io.tied": "{name}은(는) {other}와(과) 같은 매개변수입니다: 합계는 {uses}번 쓰일 때마다 셉니다",
     "torch_io.weights_differ": "층들은 가중치 {counted}개를 세고, forward가 쓴 매개변수는 {held}개입니다: 여러 번 호출된 모듈은 호출마다 세고, 규칙이 읽지 않는 매개변수는 세지 않습니다",
+    "torch_io.no_build": "{op}을(를) 만들 수 없습니다: cnncalc에 그 규칙이 없고, profile과 build는 cnncalc가 읽은 망을 잽니다 (shape, check, diff, roofline은 그 층을 세지 않고 읽습니다)",
     "torch_io.need_input": "torch: 스펙에는 입력 모양이 필요합니다: --input HxWxC 를 주십시오 (예: --input 224x224x3)",
     "torch_io.bad_form": "torch 스펙은 torch:MODULE:CALLABLE 형식입니다 (예: torch:models.py:resnet18, torch:pkg.models:resnet18); 받은 값: {spec}",
     "torch_io.no_file": "그런 파이썬 파일이 없습니다: {path}",
