@@ -36,10 +36,12 @@ def export_command(
     """
     from cnncalc.torch.reader import require_torch
 
-    require_torch()
-    from cnncalc.torch.export_py import export_dsl, export_pytorch
-
     if to.value == "pytorch":
+        require_torch("torch_io.need_torch_export")
+        from cnncalc.torch.export_py import export_pytorch
+
         sys.stdout.write(export_pytorch(spec, input, spec))
-    else:
+    else:  # torch only to read a torch: module (load imports it then)
+        from cnncalc.torch.export_dsl import export_dsl
+
         sys.stdout.write(export_dsl(spec, input))

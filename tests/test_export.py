@@ -14,7 +14,8 @@ from torch_reference import FACTORIES
 import cnncalc
 from cnncalc.errors import CnnCalcError
 from cnncalc.specs import builtin_names
-from cnncalc.torch.export_py import export_dsl, export_pytorch
+from cnncalc.torch.export_dsl import export_dsl
+from cnncalc.torch.export_py import export_pytorch
 
 TOTALS = ("weights", "buffers", "macs", "flops", "backward_flops", "other_ops", "nodes",
           "activation_bytes", "peak_activation_bytes", "peak_bytes", "saved_bytes",
@@ -112,3 +113,17 @@ def test_cli_export_of_an_uncounted_op_names_it(cli, user_error, tmp_path, monke
     result = cli("export", "torch:odd.py:Odd", "--input", "8x8x3", "--to", "dsl")
     user_error(result, "cannot write roll as DSL", "torch.roll")
     user_error(cli("export", "lenet5", "--to", "onnx"))
+
+
+def test_export_without_torch(cli, user_error, monkeypatch) -> None:
+    """--to dsl of a DSL spec needs no torch (its text is the analysis' own); --to pytorch and a
+    torch: module say what needs PyTorch, in one message."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises ImportError
+    dsl = cli("export", "unet", "--to", "dsl")
+    assert dsl.exit_code == 0, describe(dsl)
+    assert cnncalc.analyze(dsl.stdout).totals.weights == 31_030_658  # the U-Net paper's net
+    user_error(cli("export", "unet", "--to", "pytorch"), "writing PyTorch code", "pip install")
+    user_error(cli("export", "torch:nets.py:net", "--input", "8x8x3", "--to", "dsl"),
+               "pip install torch")  # fmt: skip

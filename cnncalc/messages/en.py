@@ -589,6 +589,7 @@ MESSAGES: dict[str, str] = {
     "torch_io.empty": "the module does nothing to its input: no layer to analyse",
     "torch_io.uncounted": "uncounted: cnncalc has no rule for {op}; its MACs and element-wise work are not in the totals",
     "torch_io.shape_mismatch": "{name} ({what}): PyTorch gives {torch}, cnncalc's {kind} gives {cnncalc}; the op cannot be read as that layer",
+    "torch_io.need_torch_export": "writing PyTorch code needs PyTorch, which is not installed: pip install torch (export --to dsl of a DSL spec does not)",
     "torch_io.need_torch": "reading a PyTorch module needs PyTorch, which is not installed: pip install torch",
     "torch_io.unused_params": "never run by forward: its {count} parameters are not in the totals (an auxiliary head left out in eval mode?)",
     "torch_io.tied": "{name} is the same parameter as {other}: the totals count it at each of its {uses} uses",

@@ -589,6 +589,7 @@ MESSAGES: dict[str, str] = {
     "torch_io.empty": "모듈이 입력에 아무것도 하지 않습니다: 분석할 층이 없습니다",
     "torch_io.uncounted": "계산되지 않음: cnncalc에 {op}의 규칙이 없습니다; 그 MAC과 원소별 연산은 합계에 없습니다",
     "torch_io.shape_mismatch": "{name} ({what}): PyTorch는 {torch}, cnncalc의 {kind}는 {cnncalc}를 줍니다; 이 연산은 그 층으로 읽을 수 없습니다",
+    "torch_io.need_torch_export": "PyTorch 코드를 쓰려면 PyTorch가 필요한데 설치되어 있지 않습니다: pip install torch (DSL 명세의 export --to dsl은 필요 없습니다)",
     "torch_io.need_torch": "PyTorch 모듈을 읽으려면 PyTorch가 필요한데 설치되어 있지 않습니다: pip install torch",
     "torch_io.unused_params": "forward에서 한 번도 실행되지 않음: 이 모듈의 매개변수 {count}개는 합계에 들지 않습니다 (eval 모드에서 빠지는 보조 헤드?)",
     "torch_io.tied": "{name}은(는) {other}와(과) 같은 매개변수입니다: 합계는 {uses}번 쓰일 때마다 셉니다",

@@ -163,3 +163,12 @@ def net_dsl(net: Net, input: Shape | None) -> str:
     shape = input or net.input
     head = f"In:{'x'.join(str(d) for d in shape.dims)}-\n" if shape is not None else ""
     return head + "\n".join(lines) + "\n"
+
+
+def export_dsl(spec: object, input: object = None) -> str:
+    """DSL text for a spec; for a torch: module, the text analyses to from_torch's figures.
+    Needs torch only to read a torch: module: a DSL spec's text is written without it."""
+    from cnncalc.api import as_shape, load
+
+    resolved = load(spec, input)  # type: ignore[arg-type]
+    return net_dsl(resolved.net, as_shape(input) or resolved.input)  # type: ignore[arg-type]

@@ -226,12 +226,3 @@ def export_pytorch(spec: Any, input: Any = None, source: str = "SPEC") -> str:
     with torch.device("meta"):  # the layers as build makes them, without their weights
         top = assemble(resolved.net, report)
     return python_file(top, resolved.name, resolved.description, source)
-
-
-def export_dsl(spec: Any, input: Any = None) -> str:
-    """DSL text for a spec; for a torch: module, the text analyses to from_torch's figures."""
-    from cnncalc.api import as_shape, load
-    from cnncalc.torch.export_dsl import net_dsl
-
-    resolved = load(spec, input)
-    return net_dsl(resolved.net, as_shape(input) or resolved.input)

@@ -18,12 +18,12 @@ from cnncalc.ir import Net, Shape
 from cnncalc.messages import msg
 
 
-def require_torch() -> Any:
-    """Import torch, or say that reading a module needs it."""
+def require_torch(why: str = "torch_io.need_torch") -> Any:
+    """Import torch, or say (the message `why`) that what was asked needs it."""
     try:
         import torch
     except ImportError:
-        raise CnnCalcError(msg("torch_io.need_torch")) from None
+        raise CnnCalcError(msg(why)) from None
     return torch
 
 
