@@ -4,7 +4,6 @@ as torchvision builds it (MobileNetV3, EfficientNet)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cnncalc.ir import Shape
@@ -198,24 +197,9 @@ class SE(WeightLayer):
         return x * scale, back
 
 
-@cache
 def _squeeze_excitation() -> Any:
-    """The module class, defined on first use so that importing the layers never imports torch."""
-    from torch import Tensor, nn
-
-    class SqueezeExcitation(nn.Module):
-        """avgpool → fc1 (1×1 conv) → activation → fc2 (1×1 conv) → scale_activation → × input."""
-
-        def __init__(self, channels: int, squeeze: int, act: nn.Module, gate: nn.Module) -> None:
-            super().__init__()
-            self.avgpool = nn.AdaptiveAvgPool2d(1)
-            self.fc1 = nn.Conv2d(channels, squeeze, 1)
-            self.fc2 = nn.Conv2d(squeeze, channels, 1)
-            self.activation = act
-            self.scale_activation = gate
-
-        def forward(self, x: Tensor) -> Tensor:
-            scale = self.scale_activation(self.fc2(self.activation(self.fc1(self.avgpool(x)))))
-            return scale * x
+    """The module class (cnncalc.torch.modules), imported on first use so that importing the
+    layers never imports torch."""
+    from cnncalc.torch.modules import SqueezeExcitation
 
     return SqueezeExcitation

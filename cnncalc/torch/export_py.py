@@ -20,48 +20,6 @@ from cnncalc.messages import msg
 from cnncalc.torch import modules
 from cnncalc.torch.export_refs import forward_of, has_ref
 
-HELPERS = '''
-class Residual(nn.Module):
-    """main(x) + shortcut(x); the shortcut is the identity when there is none."""
-
-    def __init__(self, main: nn.Module, shortcut: nn.Module | None = None) -> None:
-        super().__init__()
-        self.main = main
-        self.shortcut = shortcut
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self.main(x)
-        return y + (x if self.shortcut is None else self.shortcut(x))
-
-
-class Concat(nn.Module):
-    """The branches' outputs concatenated along the channels."""
-
-    def __init__(self, *branches: nn.Module) -> None:
-        super().__init__()
-        self.branches = nn.ModuleList(branches)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.cat([branch(x) for branch in self.branches], dim=1)
-'''
-
-SQUEEZE_EXCITATION = '''
-class SqueezeExcitation(nn.Module):
-    """As torchvision.ops.SqueezeExcitation: pool, 1x1 conv, activation, 1x1 conv, gate, x·gate."""
-
-    def __init__(self, channels: int, squeeze: int, act: nn.Module, gate: nn.Module) -> None:
-        super().__init__()
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.fc1 = nn.Conv2d(channels, squeeze, 1)
-        self.fc2 = nn.Conv2d(squeeze, channels, 1)
-        self.activation = act
-        self.scale_activation = gate
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        scale = self.scale_activation(self.fc2(self.activation(self.fc1(self.avgpool(x)))))
-        return scale * x
-'''
-
 
 def _pair(v: Any) -> str:
     """7 for (7, 7), (1, 2) otherwise."""
@@ -106,10 +64,10 @@ class _Writer:
             parts = [self.expr(m.main, indent + 4)]
             if m.shortcut is not None:
                 parts.append(self.expr(m.shortcut, indent + 4))
-            return f"Residual(\n{pad}    " + f",\n{pad}    ".join(parts) + f",\n{pad})"
+            return f"Res(\n{pad}    " + f",\n{pad}    ".join(parts) + f",\n{pad})"
         if isinstance(m, modules.Cat):
             parts = [self.expr(b, indent + 4) for b in m.branches]
-            return f"Concat(\n{pad}    " + f",\n{pad}    ".join(parts) + f",\n{pad})"
+            return f"Cat([\n{pad}    " + f",\n{pad}    ".join(parts) + f",\n{pad}])"
         return self.leaf(m)
 
     def sequential(self, m: nn.Module, indent: int) -> str:
@@ -123,7 +81,7 @@ class _Writer:
         """A layer's module: torch.nn's own by its repr, checked to be Python."""
         name = type(m).__name__
         if name == "SqueezeExcitation":
-            self.needs.add(SQUEEZE_EXCITATION)
+            self.needs.add(_source(modules.SqueezeExcitation))
             return (f"SqueezeExcitation({m.fc1.in_channels}, {m.fc1.out_channels},"
                     f" {self.leaf(m.activation)}, {self.leaf(m.scale_activation)})")  # fmt: skip
         if name == "StochasticPool2d":
@@ -131,11 +89,10 @@ class _Writer:
             return (f"StochasticPool2d({m.kernel_size}, {m.stride}, {m.padding},"
                     f" ceil_mode={m.ceil_mode})")  # fmt: skip
         if name == "CenterCrop2d":
-            self.needs.add("\n\n" + inspect.getsource(modules._pair) + "\n\n"
-                           + inspect.getsource(modules.CenterCrop2d))  # fmt: skip
+            self.needs.add(_source(modules._pair) + _source(modules.CenterCrop2d))
             return f"CenterCrop2d({m.size!r})"
         if name in ("LayerNorm2d", "LayerScale", "StochasticDepth"):  # issue 11's, as cnncalc's
-            self.needs.add("\n\n" + inspect.getsource(getattr(modules, name)))
+            self.needs.add(_source(getattr(modules, name)))
             return _modern(m)
         if name == "Conv2d":
             return _conv(m)
@@ -177,6 +134,12 @@ def _is_python(text: str) -> bool:
     return True
 
 
+def _source(obj: Any) -> str:
+    """cnncalc's own class or function as it stands in cnncalc.torch.modules, for the file: the
+    exported net runs the very code cnncalc builds and tests, never a copy kept beside it."""
+    return "\n\n" + inspect.getsource(obj)
+
+
 def _stochastic_source() -> str:
     """cnncalc's stochastic pooling module and its two helpers, as they are in cnncalc."""
     parts = [modules._pair, modules._ceil_extra, modules.StochasticPool2d]
@@ -210,7 +173,7 @@ def python_file(top: nn.Module, name: str, description: str, source: str) -> str
             "    def forward(self, x: torch.Tensor) -> torch.Tensor:", *calls, "        return x",
             "", "", "def build() -> nn.Module:", f'    """A new {cls}."""', f"    return {cls}()",
             ""]  # fmt: skip
-    helpers = "\n" + HELPERS + "".join(sorted(writer.needs))
+    helpers = "\n" + _source(modules.Res) + _source(modules.Cat) + "".join(sorted(writer.needs))
     return "\n".join(head) + helpers + "\n\n" + "\n".join(body)
 
 

@@ -168,7 +168,7 @@ class Res(nn.Module):
     last layer may have saved for backward.
     """
 
-    def __init__(self, main: Seq, shortcut: Seq | None = None) -> None:
+    def __init__(self, main: nn.Module, shortcut: nn.Module | None = None) -> None:
         super().__init__()
         self.main = main
         self.shortcut = shortcut
@@ -181,12 +181,29 @@ class Res(nn.Module):
 class Cat(nn.Module):
     """`Cat(b1 | b2 | …)`: the branches' outputs concatenated along the channels."""
 
-    def __init__(self, branches: list[Seq]) -> None:
+    def __init__(self, branches: list[nn.Module]) -> None:
         super().__init__()
         self.branches = nn.ModuleList(branches)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.cat([branch(x) for branch in self.branches], dim=1)
+
+
+class SqueezeExcitation(nn.Module):
+    """As torchvision.ops.SqueezeExcitation: pool, 1×1 conv, activation, 1×1 conv, gate, x·gate
+    (`SE:n`; the attribute names are torchvision's, so its weights load by name)."""
+
+    def __init__(self, channels: int, squeeze: int, act: nn.Module, gate: nn.Module) -> None:
+        super().__init__()
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc1 = nn.Conv2d(channels, squeeze, 1)
+        self.fc2 = nn.Conv2d(squeeze, channels, 1)
+        self.activation = act
+        self.scale_activation = gate
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        scale = self.scale_activation(self.fc2(self.activation(self.fc1(self.avgpool(x)))))
+        return scale * x
 
 
 # -- issue 11: the modules of the new layer kinds that torch.nn lacks ----------------------------
