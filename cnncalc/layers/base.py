@@ -270,6 +270,13 @@ def fmt_pair(p: tuple[int, int]) -> str:
     return str(p[0]) if p[0] == p[1] else f"{p[0]}×{p[1]}"
 
 
+def kernel_columns(kh: int, kw: int, per_group: int, filters: int, bias: bool) -> tuple[str, str]:
+    """A kernel's size column and its weights as the seed table writes them:
+    ('11×11×3', '(11×11×3+1)×96'), the bias one more per filter (Conv and ConvT alike)."""
+    size = f"{kh}×{kw}×{per_group}"
+    return size, f"({size}+1)×{filters}" if bias else f"{size}×{filters}"
+
+
 class LayerBase:
     """Defaults for a layer kind that keeps the shape and has no weights."""
 

@@ -16,6 +16,7 @@ from cnncalc.layers.base import (
     WeightLayer,
     Window,
     fmt_pair,
+    kernel_columns,
 )
 from cnncalc.messages import msg
 
@@ -225,8 +226,9 @@ class Conv(WeightLayer):
     def columns(self, x: Shape) -> Columns:
         """'11×11×3', 96, 4, 3."""
         pad = "same" if self.pad == "same" else fmt_pair(self.pad)
-        size = f"{self.kh}×{self.kw}×{x.c // self.groups}"
-        weights = f"({size}+1)×{self.filters}" if self.bias else f"{size}×{self.filters}"
+        size, weights = kernel_columns(
+            self.kh, self.kw, x.c // self.groups, self.filters, self.bias
+        )
         return Columns(size, str(self.filters), fmt_pair(self.stride), pad, weights)
 
     def parameter_tensors(self, x: Shape) -> int:

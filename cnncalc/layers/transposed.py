@@ -17,6 +17,7 @@ from cnncalc.layers.base import (
     WeightLayer,
     Window,
     fmt_pair,
+    kernel_columns,
 )
 from cnncalc.messages import msg
 
@@ -162,8 +163,9 @@ class ConvT(WeightLayer):
     def columns(self, x: Shape) -> Columns:
         """'2×2×64', 32, 2, 0 and '(2×2×64+1)×32': the kernel over C/G input channels, as Conv's
         columns; Kh·Kw·C·(F/G) + F = (Kh·Kw·C/G + 1)·F, so the weights read as Conv's too."""
-        size = f"{self.kh}×{self.kw}×{x.c // self.groups}"
-        weights = f"({size}+1)×{self.filters}" if self.bias else f"{size}×{self.filters}"
+        size, weights = kernel_columns(
+            self.kh, self.kw, x.c // self.groups, self.filters, self.bias
+        )
         return Columns(size, str(self.filters), fmt_pair(self.stride), fmt_pair(self.pad), weights)
 
     def parameter_tensors(self, x: Shape) -> int:
