@@ -158,7 +158,7 @@ def targets(args: Iterable[str], input: Shape | None = None) -> list[Path | Spec
         text = arg.strip()
         if text.startswith("torch:"):  # named as the command that reads it, for every message
             spec = resolve_spec(text, input)
-            shape = "x".join(str(d) for d in spec.input.dims) if spec.input else ""
+            shape = spec.input.text if spec.input else ""
             out.append(replace(spec, path=f"{text} --input {shape}"))
         else:
             out += [p for p in spec_paths([arg]) if p not in out]

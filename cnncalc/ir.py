@@ -53,6 +53,11 @@ class Shape:
     def __str__(self) -> str:
         return "×".join(str(d) for d in self.dims)
 
+    @property
+    def text(self) -> str:
+        """'224x224x3': the shape as DSL text and --input write it."""
+        return "x".join(str(d) for d in self.dims)
+
     def as_json(self) -> dict[str, Any]:
         """Named fields for JSON output (DESIGN §3)."""
         if self.is_flat:

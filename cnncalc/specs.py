@@ -76,7 +76,7 @@ class Spec:
         shape = input or self.input
         span = self.net.input_span
         if shape is not None:
-            written = f"In:{'x'.join(str(d) for d in shape.dims)}"
+            written = f"In:{shape.text}"
             if span is None:
                 text = f"{written}-\n{text.strip()}"
             else:  # the layers' own In: gives way to the --input

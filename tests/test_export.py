@@ -60,7 +60,7 @@ def export_dsl_of(factory: object) -> str:
     from cnncalc.torch.export_dsl import net_dsl
     from cnncalc.torch.reader import instantiate, read_net
 
-    net, _ = read_net(instantiate(factory, "net"), Shape((224, 224, 3)), "net")
+    net = read_net(instantiate(factory, "net"), Shape((224, 224, 3)), "net")
     return net_dsl(net, Shape((224, 224, 3)))
 
 

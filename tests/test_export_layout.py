@@ -29,7 +29,7 @@ def _wide(text: str) -> list[str]:
 @pytest.mark.parametrize("name", sorted(FACTORIES))
 def test_torchvision_layouts_export_within_the_width(name: str) -> None:
     shape = Shape((224, 224, 3))
-    net, _ = read_net(instantiate(FACTORIES[name], name), shape, name)
+    net = read_net(instantiate(FACTORIES[name], name), shape, name)
     text = net_dsl(net, shape)
     assert _wide(text) == []
     read = cnncalc.from_torch(FACTORIES[name], input="224x224x3")

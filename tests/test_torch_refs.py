@@ -115,7 +115,7 @@ def test_unet_as_pytorch_code_reads_as_the_spec() -> None:
 
 
 def test_unet_as_dsl_holds_its_references() -> None:
-    net, _ = read_net(instantiate(UNet, "unet"), Shape((572, 572, 1)), "unet")
+    net = read_net(instantiate(UNet, "unet"), Shape((572, 572, 1)), "unet")
     text = net_dsl(net, Shape((572, 572, 1)))
     assert "ReLU@enc4_3-" in text and "Cat(&enc4_3-Crop:56x56@crop4 | Id)" in text
     assert differ(cnncalc.analyze(text), cnncalc.analyze("unet")) == []
@@ -144,7 +144,7 @@ def test_cnncalc_build_of_unet_reads_back(tmp_path: Path) -> None:
     read = cnncalc.from_torch(built, input="572x572x1")
     assert [r.name for r in read.rows if r.kind == "?"] == [] and not read.warnings
     assert differ(read, cnncalc.analyze("unet")) == []
-    net, _ = read_net(built, Shape((572, 572, 1)), "unet")
+    net = read_net(built, Shape((572, 572, 1)), "unet")
     assert differ(cnncalc.analyze(net_dsl(net, Shape((572, 572, 1)))), read) == []
 
 
@@ -202,7 +202,7 @@ def test_random_nets_with_skips_read_back(plan: list[tuple[str, int, int]]) -> N
     read = cnncalc.from_torch(built, input="8x8x3")
     assert differ(read, static) == [], text
     assert sum(p.numel() for p in built.parameters()) == read.totals.weights
-    net, _ = read_net(built, Shape((8, 8, 3)), "net")
+    net = read_net(built, Shape((8, 8, 3)), "net")
     exported = net_dsl(net, Shape((8, 8, 3)))
     assert differ(cnncalc.analyze(exported), static) == [], (text, exported)
     with tempfile.TemporaryDirectory() as folder:
@@ -265,7 +265,7 @@ def test_random_graphs_read_or_say_why(plan: list[tuple[str, int]]) -> None:
         assert str(exc).startswith("cannot be written as chains and blocks"), str(exc)
         return
     assert read.totals.weights == sum(p.numel() for p in module.parameters())
-    net, _ = read_net(module, Shape((8, 8, 4)), "dag")
+    net = read_net(module, Shape((8, 8, 4)), "dag")
     text = net_dsl(net, Shape((8, 8, 4)))
     assert differ(cnncalc.analyze(text), read) == [], text
 

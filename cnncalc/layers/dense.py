@@ -81,7 +81,7 @@ class In(LayerBase):
 
     def dsl(self) -> str:
         """Canonical text."""
-        return "In:" + "x".join(str(d) for d in self.shape.dims)
+        return "In:" + self.shape.text
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ def render(report: Report) -> str:
     for r in report.rows:
         flat = r.output.is_flat
         writer.writerow([
-            r.name, r.kind, r.depth, int(r.block), "x".join(map(str, r.output.dims)),
+            r.name, r.kind, r.depth, int(r.block), r.output.text,
             "" if flat else r.output.h, "" if flat else r.output.w, r.output.c, r.nodes,
             r.weights, r.buffers, r.macs, r.flops, r.backward_flops, r.other_ops,
             r.activation_bytes, r.rf.size[0], r.rf.jump[0],

@@ -161,7 +161,7 @@ def net_dsl(net: Net, input: Shape | None) -> str:
         lines[-1] += "-"
     lines[-1] = lines[-1].removesuffix("-")
     shape = input or net.input
-    head = f"In:{'x'.join(str(d) for d in shape.dims)}-\n" if shape is not None else ""
+    head = f"In:{shape.text}-\n" if shape is not None else ""
     return head + "\n".join(lines) + "\n"
 
 

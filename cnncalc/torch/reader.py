@@ -10,6 +10,7 @@ DSL text gets, so the figures of a module and of the same net in DSL are equal b
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from cnncalc.analysis import Report, analyze_net
@@ -46,10 +47,9 @@ def instantiate(factory: Any, name: str, kwargs: dict[str, Any] | None = None) -
     return module
 
 
-def read_net(module: Any, shape: Shape, src: str) -> tuple[Net, dict[str, tuple[str, Any]]]:
+def read_net(module: Any, shape: Shape, src: str) -> Net:
     """The module's IR for an input of `shape`, every row's shape checked against PyTorch's,
-    with warnings on parameters the totals do not hold as the module does; and row name →
-    (torch op, torch shape)."""
+    with warnings on parameters the totals do not hold as the module does."""
     torch = require_torch()
     from cnncalc.torch.build import torch_shape
     from cnncalc.torch.capture import capture
@@ -64,7 +64,7 @@ def read_net(module: Any, shape: Shape, src: str) -> tuple[Net, dict[str, tuple[
     report = analyze_net(net, input=shape)
     check_shapes(report, seen)
     warnings = parameter_warnings(module, graph.ran, graph.read, report.totals.weights)
-    return Net(net.items, src, shape, warnings=warnings), seen
+    return replace(net, warnings=warnings)
 
 
 def from_torch(
@@ -86,7 +86,7 @@ def from_torch(
         raise CnnCalcError(msg("torch_io.need_input"))
     label = name or getattr(module, "__name__", type(module).__name__)
     built = instantiate(module, label, kwargs)
-    net, _ = read_net(built, shape, f"torch:{label}")  # rows checked against PyTorch
+    net = read_net(built, shape, f"torch:{label}")  # rows checked against PyTorch
     report = analyze_net(
         net,
         input=shape,

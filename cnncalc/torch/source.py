@@ -95,7 +95,7 @@ def torch_spec(
     factory = load_factory(module_name, name, base)
     module = instantiate(factory, name, kwargs)
     src = PREFIX + target
-    net, _ = read_net(module, input, src)  # every row's shape checked against PyTorch's
+    net = read_net(module, input, src)  # every row's shape checked against PyTorch's
     fields.setdefault("name", name)
     fields.setdefault("description", msg("torch_io.description", what=type(module).__name__))
     return Spec(net=net, input=input, **fields)
